@@ -1,0 +1,53 @@
+export * from './generated';
+export {
+  createCodec,
+  type CodecOptions,
+  type EncodedIntegrationEvent,
+  type EventEnvelope,
+  type IntegrationEvent,
+  type IntegrationEventCodec,
+} from './codec';
+export {
+  checkCompatibility,
+  checkFullTransitive,
+  type CompatibilityDirection,
+  type CompatibilityProblem,
+  type Incompatibility,
+  type IncompatibilityKind,
+  type VersionedSchema,
+} from './compatibility';
+export {
+  ContractsError,
+  CorruptMessageError,
+  EventTypeMismatchError,
+  InvalidEventError,
+  InvalidMagicError,
+  SchemaRepositoryError,
+  TruncatedMessageError,
+  UnknownEventTypeError,
+  UnknownSchemaError,
+  type ContractsErrorCode,
+  type EventIssue,
+  type SchemaFileProblem,
+} from './errors';
+export {
+  crc64Avro,
+  fingerprintToHex,
+  parsingCanonicalForm,
+  schemaFingerprint,
+  type AvroSchema,
+  type AvroSchemaObject,
+} from './fingerprint';
+export { checkSchemaRepository, lockSchemaVersions, type SchemaCheckKind, type SchemaCheckProblem } from './schema-check';
+export {
+  defaultSchemasDir,
+  loadSchemaRepository,
+  readSchemaRepository,
+  type SchemaContext,
+  type SchemaHistory,
+  type SchemaRepository,
+  type SchemaVersion,
+} from './schemas';
+export { readSingleObject, singleObjectHeader, SINGLE_OBJECT_HEADER_LENGTH, SINGLE_OBJECT_MAGIC, type SingleObject } from './single-object';
+export { boundedContexts, isBoundedContext, topicOfContext, type BoundedContext, type Topic } from './topics';
+export { exampleIntegrationEvent, exampleIntegrationEvents } from './examples';

@@ -1,0 +1,18 @@
+export {
+  runConsumer,
+  defaultDeadLetterTopic,
+  DEFAULT_RETRY_POLICY,
+  DEAD_LETTER_HEADERS,
+  EVENT_ID_HEADER,
+  type ConsumerOptions,
+  type RetryPolicy,
+} from './runner';
+export {
+  createDocumentStoreProcessedEventIds,
+  createInMemoryProcessedEventIds,
+  processedIdsCollection,
+  type ProcessedEventIds,
+  type DocumentStoreProcessedEventIdsOptions,
+} from './processed-ids';
+export { onShutdownSignals, type ShutdownOptions } from './shutdown';
+export { silentLogger, type Logger } from './logger';

@@ -1,0 +1,92 @@
+import { EventEmitter } from 'node:events';
+import { resolve } from 'node:path';
+import { open, type Database, type Key, type RootDatabase } from 'lmdb';
+
+/**
+ * One LMDB environment per data dir and process, shared by every embedded adapter that works on
+ * that dir (event store, event log, document store). LMDB forbids opening the same environment
+ * twice in one process, and sharing also lets the adapters' writes join the same batched commit.
+ * Other processes open the same files on their own; LMDB serialises their write transactions
+ * with a robust inter-process lock, and readers see each commit once it is done.
+ */
+export interface LmdbEnvironment {
+  /** Absolute path of the data dir. */
+  readonly path: string;
+  /** The named sub-database; every call with the same name returns the same handle. */
+  database<V = unknown, K extends Key = Key>(name: string): Database<V, K>;
+  /**
+   * In-process wake-ups between adapters on this environment (e.g. a publish waking a
+   * subscription of the same process); other processes notice changes by polling.
+   */
+  readonly signals: EventEmitter;
+  /** Resolves once every commit so far is flushed to the disk (not only visible). */
+  flushed(): Promise<void>;
+  /** Give back this handle; the environment closes when the last handle is released. */
+  release(): Promise<void>;
+}
+
+interface SharedEnvironment {
+  root: RootDatabase;
+  databases: Map<string, Database>;
+  signals: EventEmitter;
+  handles: number;
+}
+
+// Sub-databases used by all adapters together stay well below this; LMDB reserves a slot per
+// possible database, so it is not set generously.
+const MAX_DATABASES = 32;
+
+const shared = new Map<string, SharedEnvironment>();
+
+export function openLmdbEnvironment(dataDir: string): LmdbEnvironment {
+  const path = resolve(dataDir);
+  let env = shared.get(path);
+  if (!env) {
+    const root = open(path, { maxDbs: MAX_DATABASES });
+    const signals = new EventEmitter();
+    // Every subscription of the process listens here; they are many, not leaks.
+    signals.setMaxListeners(0);
+    env = { root, databases: new Map(), signals, handles: 0 };
+    shared.set(path, env);
+  }
+  env.handles += 1;
+  const current = env;
+  let released = false;
+
+  return {
+    path,
+    signals: current.signals,
+    database<V = unknown, K extends Key = Key>(name: string): Database<V, K> {
+      if (released) throw new LmdbClosedError(path);
+      let db = current.databases.get(name);
+      if (!db) {
+        // msgpack without records: every value is self-describing, so any process (and any
+        // later version of this code) decodes it without shared structure state.
+        db = current.root.openDB(name, { encoder: { useRecords: false } } as Parameters<RootDatabase['openDB']>[1]);
+        current.databases.set(name, db);
+      }
+      return db as unknown as Database<V, K>;
+    },
+    async flushed(): Promise<void> {
+      await current.root.flushed;
+    },
+    async release(): Promise<void> {
+      if (released) return;
+      released = true;
+      current.handles -= 1;
+      if (current.handles === 0) {
+        shared.delete(path);
+        await current.root.close();
+      }
+    },
+  };
+}
+
+/** Raised when an adapter is used after its environment handle was released. */
+export class LmdbClosedError extends Error {
+  readonly retriable = false;
+  constructor(readonly path: string) {
+    super(`Die eingebettete Datenbank unter "${path}" ist bereits geschlossen.`);
+    this.name = 'LmdbClosedError';
+  }
+}

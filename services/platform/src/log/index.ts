@@ -1,0 +1,3 @@
+export { createLmdbEventLog, lmdbEventLogLayout, type LmdbEventLogOptions } from './lmdb-event-log';
+export { InvalidLogRequestError } from './errors';
+export { validateTopic, validateGroup, validateRecords, validateSubscribeOptions, MAX_NAME_BYTES } from './validation';

@@ -1,0 +1,1 @@
+export { createOutboxRelay, OUTBOX_CHECKPOINTS, type OutboxRelay, type OutboxRelayOptions, type OutboxRecord } from './relay';

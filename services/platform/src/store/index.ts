@@ -1,0 +1,8 @@
+export { createLmdbEventStore, lmdbEventStoreLayout, type LmdbEventStoreOptions } from './lmdb-event-store';
+export {
+  WrongExpectedVersionError,
+  InvalidEventStoreRequestError,
+  isWrongExpectedVersionError,
+  satisfiesExpectedVersion,
+} from './errors';
+export { validateAppend, validateStreamName, MAX_STREAM_NAME_BYTES } from './validation';

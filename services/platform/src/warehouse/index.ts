@@ -1,0 +1,3 @@
+export * from './chdb';
+export * from './errors';
+export * from './rows';

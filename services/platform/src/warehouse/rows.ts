@@ -1,0 +1,80 @@
+/**
+ * Row encoding and result decoding shared by the Warehouse adapters, so every adapter returns the
+ * same JavaScript values for the same ClickHouse types.
+ *
+ * Inserts travel as JSONEachRow: `Date` becomes an ISO 8601 string (UTC), `bigint` a decimal
+ * string, `undefined` fields are left out (the column default applies).
+ *
+ * Results are read from ClickHouse's `JSON` format, whose `meta` names each column's type. The
+ * engine is asked to quote 64-bit integers and decimals (`output_format_json_quote_64bit_integers`,
+ * `output_format_json_quote_decimals`), so nothing is rounded by `JSON.parse`; then:
+ * - (U)Int64/128/256 become numbers when they are safe integers, else stay exact decimal strings;
+ * - Decimal becomes a number when the number prints back to the same value, else stays a string;
+ * - Date, DateTime, DateTime64 stay the engine's text (`2024-12-31`, `2024-12-31 10:00:00`);
+ * - the rules apply inside Nullable, LowCardinality and Array.
+ * So `count()` is a number, and a value a number cannot hold is never silently changed.
+ */
+
+export function encodeJsonEachRow(rows: readonly Record<string, unknown>[]): Buffer {
+  const lines = rows.map((row) =>
+    JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+  );
+  return Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+}
+
+type Converter = (value: unknown) => unknown;
+
+function integerValue(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^-?\d+$/.test(value)) return value;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+}
+
+/** "1.50" -> "1.5", "2.00" -> "2", "-0.0" -> "0": the shortest form a number prints as. */
+function canonicalDecimal(text: string): string {
+  let s = text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+  s = s.replace(/^(-?)0+(?=\d)/, '$1');
+  return s === '-0' ? '0' : s;
+}
+
+function decimalValue(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^-?\d+(\.\d+)?$/.test(value)) return value;
+  const n = Number(value);
+  return String(n) === canonicalDecimal(value) ? n : value;
+}
+
+function unwrap(type: string): string {
+  const match = /^(?:Nullable|LowCardinality)\((.*)\)$/.exec(type);
+  return match ? unwrap(match[1]!) : type;
+}
+
+export function converterFor(type: string): Converter | undefined {
+  const inner = unwrap(type.trim());
+  if (/^U?Int(64|128|256)$/.test(inner)) return integerValue;
+  if (/^Decimal(32|64|128|256)?\(/.test(inner)) return decimalValue;
+  const array = /^Array\((.*)\)$/.exec(inner);
+  if (array) {
+    const element = converterFor(array[1]!);
+    return element ? (value) => (Array.isArray(value) ? value.map(element) : value) : undefined;
+  }
+  return undefined;
+}
+
+interface JsonFormatResult {
+  meta: Array<{ name: string; type: string }>;
+  data: Array<Record<string, unknown>>;
+}
+
+/** Rows of a `FORMAT JSON` response, values converted as described above. */
+export function decodeJsonResult(text: string): Record<string, unknown>[] {
+  if (text.trim() === '') return [];
+  const parsed = JSON.parse(text) as JsonFormatResult;
+  const converters = parsed.meta
+    .map((column) => [column.name, converterFor(column.type)] as const)
+    .filter((entry): entry is readonly [string, Converter] => entry[1] !== undefined);
+  if (converters.length === 0) return parsed.data;
+  for (const row of parsed.data) {
+    for (const [name, convert] of converters) row[name] = convert(row[name]);
+  }
+  return parsed.data;
+}
