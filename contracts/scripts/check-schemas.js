@@ -3,7 +3,10 @@
 // of every schema (src/schema-check.ts, run from the build in dist/). Exit code 1 on problems.
 const { checkSchemaRepository, defaultSchemasDir } = require('../dist/index.js');
 
-const problems = checkSchemaRepository(defaultSchemasDir);
+// Another schemas directory may be given as argument (tools, tests); default: schemas/.
+const dir = process.argv[2] ?? defaultSchemasDir;
+
+const problems = checkSchemaRepository(dir);
 if (problems.length === 0) {
   console.log('Schemas in Ordnung: Ablage, Hausregeln, FULL_TRANSITIVE-Kompatibilität und Lock-Datei.');
 } else {

@@ -14,8 +14,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const packageDir = path.resolve(__dirname, '..');
-const schemasDir = path.join(packageDir, 'schemas');
-const outDir = path.join(packageDir, 'src', 'generated');
+const defaultSchemasDir = path.join(packageDir, 'schemas');
+const defaultOutDir = path.join(packageDir, 'src', 'generated');
 
 const ENVELOPE_CONTEXT = 'envelope';
 const VERSION_FILE = /^v([1-9][0-9]*)\.avsc$/;
@@ -43,7 +43,7 @@ function subdirectories(dir) {
     .sort();
 }
 
-function currentSchemas() {
+function currentSchemas(schemasDir) {
   const found = [];
   for (const context of subdirectories(schemasDir)) {
     for (const name of subdirectories(path.join(schemasDir, context))) {
@@ -147,11 +147,11 @@ function removeStale(dir, keep) {
 }
 
 /** Writes src/generated/; throws on schemas it cannot generate types for. */
-function generate() {
+function generate({ schemasDir = defaultSchemasDir, outDir = defaultOutDir } = {}) {
   silenceTypeScriptDeprecations();
   const { toTypeScript } = require('@ovotech/avro-ts');
 
-  const schemas = currentSchemas();
+  const schemas = currentSchemas(schemasDir);
   const envelopes = schemas.filter((s) => s.context === ENVELOPE_CONTEXT);
   if (envelopes.length !== 1 || envelopes[0].name !== 'EventEnvelope') {
     fail('schemas/envelope/ muss genau das Schema EventEnvelope enthalten.');
@@ -253,7 +253,7 @@ function generate() {
   removeStale(outDir, written);
 }
 
-module.exports = { generate };
+module.exports = { generate, GenerationError };
 
 if (require.main === module) {
   try {

@@ -281,3 +281,4 @@ describe('schema evolution across deployments', () => {
     expect(() => codec.decode(bytes)).toThrow(`Unbekanntes Schema (Fingerprint ${fingerprintToHex(v3.fingerprint)}): Die Nutzlast des Ereignisses ObservationsRecorded`);
   });
 });
+

@@ -264,7 +264,8 @@ export function exampleIntegrationEvents(): IntegrationEvent[] {
       },
     },
   ];
-  return events;
+  // Fresh objects on every call: tests change examples, and the constants above are shared.
+  return structuredClone(events);
 }
 
 /** The example of one event type. */

@@ -51,3 +51,4 @@ export {
 export { readSingleObject, singleObjectHeader, SINGLE_OBJECT_HEADER_LENGTH, SINGLE_OBJECT_MAGIC, type SingleObject } from './single-object';
 export { boundedContexts, isBoundedContext, topicOfContext, type BoundedContext, type Topic } from './topics';
 export { exampleIntegrationEvent, exampleIntegrationEvents } from './examples';
+export { outboxMapper, type OutboxRecordLike, type StoredEventLike } from './outbox';

@@ -41,22 +41,43 @@ export class TimestampMillisAsIsoString extends types.LogicalType {
   }
 }
 
+// Batches repeat the same few reference dates thousands of times; converting each occurrence
+// anew made dates the most expensive part of encoding and decoding an observation batch.
+const DATE_CACHE_LIMIT = 4096;
+const daysByIsoDate = new Map<string, number>();
+const isoDateByDays = new Map<number, string>();
+
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
+  if (cache.size >= DATE_CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+function isoDateToDays(value: string): number | undefined {
+  const cached = daysByIsoDate.get(value);
+  if (cached !== undefined) return cached;
+  const match = ISO_DATE.exec(value);
+  if (!match) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  // Date rolls 2024-02-30 over to March; a date that does not round-trip does not exist.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  return remember(daysByIsoDate, value, date.getTime() / MS_PER_DAY);
+}
+
+function daysToIsoDate(days: number): string {
+  return isoDateByDays.get(days) ?? remember(isoDateByDays, days, new Date(days * MS_PER_DAY).toISOString().slice(0, 10));
+}
+
 /** `date` (int, days since 1970-01-01) as an ISO 8601 calendar date `YYYY-MM-DD`. */
 export class DateAsIsoString extends types.LogicalType {
   protected override _fromValue(days: number): string {
-    return new Date(days * MS_PER_DAY).toISOString().slice(0, 10);
+    return daysToIsoDate(days);
   }
 
   protected override _toValue(value: unknown): number | undefined {
-    if (typeof value !== 'string') return undefined;
-    const match = ISO_DATE.exec(value);
-    if (!match) return undefined;
-    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-    const date = new Date(0);
-    date.setUTCFullYear(year, month - 1, day);
-    // Date rolls 2024-02-30 over to March; a date that does not round-trip does not exist.
-    if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
-    return date.getTime() / MS_PER_DAY;
+    return typeof value === 'string' ? isoDateToDays(value) : undefined;
   }
 
   protected override _resolve(writer: Type): FromValue | undefined {

@@ -12,8 +12,11 @@ import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 export interface LmdbEnvironment {
   /** Absolute path of the data dir. */
   readonly path: string;
-  /** The named sub-database; every call with the same name returns the same handle. */
-  database<V = unknown, K extends Key = Key>(name: string): Database<V, K>;
+  /**
+   * The named sub-database; every call with the same name returns the same handle. Values are
+   * msgpack, or raw bytes with `binary` (for values an adapter lays out itself).
+   */
+  database<V = unknown, K extends Key = Key>(name: string, options?: { binary?: boolean }): Database<V, K>;
   /**
    * In-process wake-ups between adapters on this environment (e.g. a publish waking a
    * subscription of the same process); other processes notice changes by polling.
@@ -27,7 +30,7 @@ export interface LmdbEnvironment {
 
 interface SharedEnvironment {
   root: RootDatabase;
-  databases: Map<string, Database>;
+  databases: Map<string, { db: Database; binary: boolean }>;
   signals: EventEmitter;
   handles: number;
 }
@@ -56,16 +59,20 @@ export function openLmdbEnvironment(dataDir: string): LmdbEnvironment {
   return {
     path,
     signals: current.signals,
-    database<V = unknown, K extends Key = Key>(name: string): Database<V, K> {
+    database<V = unknown, K extends Key = Key>(name: string, options?: { binary?: boolean }): Database<V, K> {
       if (released) throw new LmdbClosedError(path);
-      let db = current.databases.get(name);
-      if (!db) {
+      const binary = options?.binary ?? false;
+      let entry = current.databases.get(name);
+      if (!entry) {
         // msgpack without records: every value is self-describing, so any process (and any
         // later version of this code) decodes it without shared structure state.
-        db = current.root.openDB(name, { encoder: { useRecords: false } } as Parameters<RootDatabase['openDB']>[1]);
-        current.databases.set(name, db);
+        const dbOptions = binary ? { encoding: 'binary' as const } : ({ encoder: { useRecords: false } } as Parameters<RootDatabase['openDB']>[1]);
+        entry = { db: current.root.openDB(name, dbOptions), binary };
+        current.databases.set(name, entry);
+      } else if (entry.binary !== binary) {
+        throw new Error(`Die Teildatenbank "${name}" ist bereits mit einer anderen Kodierung geöffnet.`);
       }
-      return db as unknown as Database<V, K>;
+      return entry.db as unknown as Database<V, K>;
     },
     async flushed(): Promise<void> {
       await current.root.flushed;

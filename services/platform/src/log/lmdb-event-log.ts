@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '../consumer/logger';
 import { LmdbClosedError, openLmdbEnvironment } from '../lmdb/environment';
 import type { BatchHandler, ConsumedRecord, EventLog, LogRecord, SubscribeOptions, Subscription } from '../ports/event-log';
+import { decodeRecord, RecordEncoder } from './record-codec';
 import { validateGroup, validateRecords, validateSubscribeOptions, validateTopic } from './validation';
 import { Waker } from './waker';
 
@@ -26,7 +27,7 @@ export interface LmdbEventLogOptions {
 /*
  * Layout (sub-databases of the shared environment):
  *
- * - `log.records`: [topic, offset] -> [1, timestamp, key, headers | null, value bytes]. One
+ * - `log.records`: [topic, offset] -> the record in the layout of record-codec.ts. One
  *   partition per topic: on one machine a single ordered sequence per topic is enough, and
  *   ConsumedRecord.partition is always 0, so the Kafka adapter's partitions fit the same port.
  * - `log.offsets`: [group, topic, partition] -> next offset to read (the committed offset).
@@ -34,7 +35,6 @@ export interface LmdbEventLogOptions {
  *   by one member of a group at a time, as in Kafka: the claim keeps two subscriptions of one
  *   group (in one process or in two) from handling the same records in parallel.
  */
-type RecordTuple = [format: 1, timestamp: number, key: string, headers: Record<string, string> | null, value: Buffer];
 type RecordKey = [topic: string, offset: number];
 type OffsetKey = [group: string, topic: string, partition: number];
 type ClaimKey = [group: string, topic: string];
@@ -56,7 +56,8 @@ export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
   }
 
   const env = openLmdbEnvironment(options.path);
-  const recordsDb = env.database<RecordTuple, RecordKey>(RECORDS_DB);
+  const recordsDb = env.database<Buffer, RecordKey>(RECORDS_DB, { binary: true });
+  const encoder = new RecordEncoder();
   const offsetsDb = env.database<number, OffsetKey>(OFFSETS_DB);
   const claimsDb = env.database<Claim, ClaimKey>(CLAIMS_DB);
   const subscriptions = new Set<Subscription>();
@@ -96,7 +97,8 @@ export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
       recordsDb.childTransaction(() => {
         let offset = endOffsetSync(topic);
         for (const record of records) {
-          recordsDb.put([topic, offset], [1, timestamp, record.key, record.headers ?? null, asBuffer(record.value)]);
+          // Written synchronously inside the transaction, so the encoder's buffer is free again after.
+          recordsDb.put([topic, offset], encoder.encode(timestamp, record.key, record.headers, record.value));
           offset += 1;
         }
       }),
@@ -108,8 +110,8 @@ export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
   function readBatch(topic: string, from: number, maxCount: number): ConsumedRecord[] {
     const batch: ConsumedRecord[] = [];
     for (const { key, value } of recordsDb.getRange({ start: [topic, from], end: [topic, from + maxCount] })) {
-      const [, timestamp, recordKey, headers, bytes] = value;
-      batch.push({ topic, partition: PARTITION, offset: key[1], timestamp, key: recordKey, value: bytes, headers: headers ?? {} });
+      const { timestamp, key: recordKey, headers, value: bytes } = decodeRecord(value);
+      batch.push({ topic, partition: PARTITION, offset: key[1], timestamp, key: recordKey, value: bytes, headers });
     }
     return batch;
   }
@@ -133,6 +135,9 @@ export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
 
     const member = `${process.pid}:${randomUUID()}`;
     const owned = new Set<string>();
+    /** Next offset to read per owned topic; the committed offset may lag behind it briefly. */
+    const positions = new Map<string, number>();
+    const commits = new Set<Promise<void>>();
     const waker = new Waker();
     const pause = new Waker();
     let stopping = false;
@@ -161,6 +166,7 @@ export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
             if (!claimable(topic, now)) continue;
             claimsDb.put([group, topic], [member, process.pid, now + sessionTimeoutMs]);
             owned.add(topic);
+            positions.delete(topic);
             if (previous !== undefined && previous[0] !== member) logger.info({ group, topic, previous: previous[0] }, 'Verwaiste Zuordnung übernommen');
           }
         }),
@@ -178,6 +184,7 @@ export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
               claimsDb.put([group, topic], [member, process.pid, now + sessionTimeoutMs]);
             } else {
               owned.delete(topic);
+              positions.delete(topic);
               logger.warn({ group, topic, owner: claim?.[0] }, 'Zuordnung an ein anderes Mitglied der Gruppe verloren');
             }
           }
@@ -225,7 +232,7 @@ export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
           for (const topic of topics) {
             if (stopping) break;
             if (!owned.has(topic)) continue;
-            const from = committedSync(group, topic) ?? 0;
+            const from = positions.get(topic) ?? committedSync(group, topic) ?? 0;
             const batch = readBatch(topic, from, maxBatchSize);
             if (batch.length === 0) continue;
             delivered = true;
@@ -241,11 +248,28 @@ export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
               await pause.wait(redeliveryDelayMs);
               continue;
             }
-            const committed = await commit(topic, batch[batch.length - 1]!.offset + 1);
-            if (!committed) {
-              owned.delete(topic);
-              logger.warn({ group, topic }, 'Offset nicht bestätigt: die Zuordnung gehört inzwischen einem anderen Mitglied');
-            }
+            const next = batch[batch.length - 1]!.offset + 1;
+            positions.set(topic, next);
+            // The commit is not awaited before the next batch is read: at-least-once needs the
+            // offset to move forward eventually, not before the next batch (a crash in between
+            // redelivers both). Commits of this process join the batched transactions of its
+            // publishes, so consuming does not add a disk flush per batch. stop() awaits them.
+            const committing = commit(topic, next).then((committed) => {
+              if (!committed) {
+                owned.delete(topic);
+                positions.delete(topic);
+                logger.warn({ group, topic }, 'Offset nicht bestätigt: die Zuordnung gehört inzwischen einem anderen Mitglied');
+              }
+            });
+            commits.add(committing);
+            committing.then(
+              () => commits.delete(committing),
+              (error: unknown) => {
+                commits.delete(committing);
+                positions.delete(topic);
+                logger.error({ err: error, group, topic }, 'Offset konnte nicht bestätigt werden; der Stapel wird erneut zugestellt');
+              },
+            );
           }
         } catch (error) {
           if (closed && error instanceof LmdbClosedError) break;
@@ -261,6 +285,7 @@ export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
       .catch((error: unknown) => logger.error({ err: error, group }, 'Abonnement unerwartet beendet'))
       .finally(async () => {
         clearInterval(heartbeat);
+        await Promise.allSettled([...commits]);
         for (const topic of topics) env.signals.off(publishSignal(topic), onPublish);
         try {
           await releaseClaims();
@@ -305,11 +330,6 @@ export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
       await env.release();
     },
   };
-}
-
-/** msgpack stores a Buffer as plain bytes; other Uint8Array views would become typed-array extensions. */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function publishSignal(topic: string): string {

@@ -128,8 +128,9 @@ export const setting = {
     });
   },
 
+  /** A TCP port; 0 lets the system pick a free one (tests, several instances side by side). */
   port<O extends ValueOptions<number>>(variable: string, options?: O) {
-    return setting.int(variable, { ...(options ?? ({} as O)), min: 1, max: 65535 });
+    return setting.int(variable, { ...(options ?? ({} as O)), min: 0, max: 65535 });
   },
 
   boolean<O extends ValueOptions<boolean>>(variable: string, options?: O) {
@@ -303,7 +304,7 @@ export const platformSettings = {
   dataDir: setting.path('LAGEBILD_DATA_DIR', { default: './.lagebild' }),
   /**
    * TCP port of the HTTP server.
-   * @default 8080
+   * @default 8080 (0: a free port, printed at start)
    */
   port: setting.port('LAGEBILD_PORT', { default: 8080 }),
   /**

@@ -63,20 +63,20 @@ describe('loadConfig', () => {
 
   it('names the variable, what it expects and what it got for a malformed value', () => {
     expect(() => loadPlatformConfig({ LAGEBILD_PORT: 'abc' })).toThrow(
-      "LAGEBILD_PORT: erwartet eine ganze Zahl von 1 bis 65535, erhalten 'abc'",
+      "LAGEBILD_PORT: erwartet eine ganze Zahl von 0 bis 65535, erhalten 'abc'",
     );
     expect(() => loadPlatformConfig({ LAGEBILD_PORT: '70000' })).toThrow(
-      "LAGEBILD_PORT: erwartet eine ganze Zahl von 1 bis 65535, erhalten '70000'",
+      "LAGEBILD_PORT: erwartet eine ganze Zahl von 0 bis 65535, erhalten '70000'",
     );
   });
 
   it('reports every problem at once instead of stopping at the first', () => {
     const problems = problemsOf(() =>
-      loadPlatformConfig({ LAGEBILD_PORT: '0', LAGEBILD_LOG_LEVEL: 'verbose', KAFKA_BROKERS: 'kafka-1', LAGEBILD_BODY_LIMIT: 'viel' }),
+      loadPlatformConfig({ LAGEBILD_PORT: '-1', LAGEBILD_LOG_LEVEL: 'verbose', KAFKA_BROKERS: 'kafka-1', LAGEBILD_BODY_LIMIT: 'viel' }),
     );
 
     expect(problems).toEqual([
-      { variable: 'LAGEBILD_PORT', message: "erwartet eine ganze Zahl von 1 bis 65535, erhalten '0'" },
+      { variable: 'LAGEBILD_PORT', message: "erwartet eine ganze Zahl von 0 bis 65535, erhalten '-1'" },
       { variable: 'LAGEBILD_LOG_LEVEL', message: "erwartet einen der Werte fatal, error, warn, info, debug, trace, silent, erhalten 'verbose'" },
       { variable: 'KAFKA_BROKERS', message: "erwartet eine kommagetrennte Liste von host:port, erhalten 'kafka-1'" },
       { variable: 'LAGEBILD_BODY_LIMIT', message: "erwartet eine Größe wie 512kb, 1mb oder eine Anzahl Bytes, erhalten 'viel'" },

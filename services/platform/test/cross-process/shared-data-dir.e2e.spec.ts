@@ -60,7 +60,8 @@ describe('two processes on one data dir', () => {
   it('takes over the topic of a killed consumer process at once, without waiting for its session to expire', async () => {
     await log.publish('lagebild.z', Array.from({ length: 400 }, (_, i) => ({ key: 'k', value: Buffer.from(String(i)) })));
     const child = runFixture(fixture('consumer.js'), [dir, 'lagebild.z', 'shared-group', '0']);
-    await child.waitForLine((line) => line.startsWith('batch'), 'erster Stapel im Kindprozess');
+    // The second batch starts only after the first was committed.
+    await child.waitForLine(() => child.lines.filter((line) => line.startsWith('batch')).length >= 2, 'zweiter Stapel im Kindprozess');
 
     const received: ConsumedRecord[] = [];
     const subscription = await log.subscribe({ group: 'shared-group', topics: ['lagebild.z'] }, async (batch) => void received.push(...batch));

@@ -1,0 +1,77 @@
+/**
+ * `lagebild start`: every service in one process on the embedded adapters (or the production
+ * ones the configuration selects), one HTTP port, one outbox relay.
+ */
+import { createService as createBudget } from '@lagebild/budget';
+import { createCodec, outboxMapper } from '@lagebild/contracts';
+import { createService as createGoals } from '@lagebild/goals';
+import { createService as createIndicators } from '@lagebild/indicators';
+import { createService as createIngestion } from '@lagebild/ingestion';
+import {
+  createAuth,
+  createLogger,
+  createOutboxRelay,
+  loadPlatformConfig,
+  openPlatform,
+  serviceMount,
+  setupTelemetry,
+  startHost,
+  type Host,
+  type Platform,
+  type ServiceFactory,
+  type ServiceModule,
+} from '@lagebild/platform';
+import { createService as createWarehouse } from '@lagebild/warehouse';
+
+/** All services of the platform, in the order they start. */
+export const SERVICES: readonly ServiceFactory[] = [createIngestion, createIndicators, createGoals, createBudget, createWarehouse];
+
+export interface StartedPlatform {
+  host: Host;
+  services: readonly ServiceModule[];
+  /** The opened ports (for commands and tests that work beside the running services). */
+  platform: Platform;
+}
+
+export async function start(env: NodeJS.ProcessEnv = process.env, options: { handleSignals?: boolean } = {}): Promise<StartedPlatform> {
+  const config = loadPlatformConfig(env);
+  const logger = createLogger({ service: 'lagebild', level: config.logLevel });
+  const telemetry = setupTelemetry({ serviceName: 'lagebild', otlpEndpoint: config.otlpEndpoint, logger });
+  const platform = await openPlatform({ config, logger });
+  const auth = await createAuth(config, logger);
+  const codec = createCodec();
+  // One relay per event store: it publishes every integration event, in store order, to the log.
+  const relay = createOutboxRelay({
+    store: platform.eventStore,
+    log: platform.eventLog,
+    checkpoints: platform.documents,
+    name: 'lagebild',
+    toRecord: outboxMapper(codec),
+    logger: logger.child({ component: 'outbox-relay' }),
+  });
+
+  const deps = { ...platform, logger, auth };
+  const services: ServiceModule[] = [];
+  for (const create of SERVICES) services.push(await create({ ...deps, logger }));
+
+  const host = await startHost({
+    name: 'lagebild',
+    host: config.host,
+    port: config.port,
+    logger,
+    auth,
+    bodyLimit: config.bodyLimit,
+    handleSignals: options.handleSignals ?? true,
+    mounts: services.map((s) => serviceMount(s.name, s.router)),
+    readiness: Object.assign({}, platform.readiness, ...services.map((s) => s.readiness ?? {})),
+    onShutdown: async () => {
+      for (const service of [...services].reverse()) await service.stop?.();
+      await relay.stop();
+      await platform.close();
+      await telemetry.shutdown();
+    },
+  });
+  relay.start();
+  for (const service of services) await service.start?.();
+  return { host, services, platform };
+}

@@ -1,0 +1,1 @@
+export { start, SERVICES, type StartedPlatform } from './commands/start';

@@ -1,0 +1,1 @@
+export { createService, SERVICE_NAME } from './service';

@@ -1,0 +1,8 @@
+// Standalone process entry of the ingestion service (one deployment per service).
+import { runStandalone } from '@lagebild/platform';
+import { createService, SERVICE_NAME } from './service';
+
+runStandalone({ name: SERVICE_NAME, createService }).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,113 @@
+/**
+ * The platform as `npm start` runs it, in this process: all services on the embedded adapters,
+ * one host. Proves the event pipeline end to end for every bounded context: an event appended
+ * to the store is relayed in Avro to its context's topic and decoded by a consumer.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { start, type StartedPlatform } from '@lagebild/cli';
+import { createCodec, exampleIntegrationEvents, type IntegrationEvent } from '@lagebild/contracts';
+import { createInMemoryProcessedEventIds, runConsumer, type Subscription } from '@lagebild/platform';
+
+const codec = createCodec();
+let dataDir: string;
+let started: StartedPlatform;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'lagebild-e2e-'));
+  started = await start({ LAGEBILD_DATA_DIR: dataDir, LAGEBILD_PORT: '0', LAGEBILD_LOG_LEVEL: 'warn' }, { handleSignals: false });
+});
+
+afterAll(async () => {
+  await started?.host.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the embedded platform', () => {
+  it('answers /health and /ready and each service its own /health without a token', async () => {
+    const base = started.host.url;
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    const ready = await fetch(`${base}/ready`);
+    expect(ready.status).toBe(200);
+    expect(Object.keys(((await ready.json()) as { checks: object }).checks)).toEqual(
+      expect.arrayContaining(['eventStore', 'eventLog', 'documents', 'warehouse']),
+    );
+    for (const name of ['ingestion', 'indicators', 'goals', 'budget', 'warehouse']) {
+      const res = await fetch(`${base}/api/${name}/health`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: 'ok', service: name });
+    }
+  });
+
+  it('refuses service routes without a token with a German problem document', async () => {
+    const res = await fetch(`${started.host.url}/api/goals/`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const body = (await res.json()) as { detail: string };
+    expect(body.detail).toMatch(/Token|Anmeldung/);
+  });
+
+  it('relays an event of every context from the store to its topic, in Avro, exactly as appended', async () => {
+    const { eventStore, eventLog } = started.platform;
+    const examples = exampleIntegrationEvents();
+    const contexts = new Set(examples.map((e) => codec.contextOf(e.type)));
+    expect(contexts).toEqual(new Set(['ingestion', 'indicators', 'goals', 'budget']));
+
+    const appended = new Map<string, IntegrationEvent>();
+    for (const example of examples) {
+      const id = randomUUID();
+      const stream = `e2e-${example.type}-${randomUUID()}`;
+      await eventStore.appendToStream(
+        stream,
+        [
+          {
+            id,
+            type: example.type,
+            data: example.data,
+            metadata: {
+              tenant: example.envelope.tenant,
+              occurredAt: example.envelope.occurredAt,
+              actor: example.envelope.actor,
+              correlationId: example.envelope.correlationId,
+            },
+          },
+        ],
+        { expectedVersion: 'no_stream' },
+      );
+      appended.set(id, example);
+    }
+
+    const received = new Map<string, IntegrationEvent>();
+    let subscription: Subscription | undefined;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${received.size} of ${appended.size} events arrived`)), 15_000);
+      runConsumer({
+        log: eventLog,
+        group: 'e2e-pipeline',
+        topics: ['lagebild.ingestion', 'lagebild.indicators', 'lagebild.goals', 'lagebild.budget'],
+        idempotency: createInMemoryProcessedEventIds(),
+        handle: async (records) => {
+          for (const record of records) {
+            const event = codec.decode(record.value);
+            if (appended.has(event.envelope.id)) received.set(event.envelope.id, event);
+          }
+          if (received.size === appended.size) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      }).then((s) => (subscription = s), reject);
+    });
+    await subscription?.stop();
+
+    for (const [id, example] of appended) {
+      const event = received.get(id)!;
+      expect(event.type).toBe(example.type);
+      expect(event.data).toEqual(codec.decode(codec.encode(example)).data);
+      expect(event.envelope.version).toBe(1);
+      expect(event.envelope.tenant).toBe(example.envelope.tenant);
+    }
+  });
+});
