@@ -9,18 +9,21 @@ import { formatTable, type BenchResult } from './measure';
  * LAGEBILD_BENCH_OUT, or else to <LAGEBILD_DATA_DIR or ./.lagebild>/bench/platform.json.
  * LAGEBILD_BENCH_SCALE (default 1) scales the record counts, e.g. 0.1 for a quick look.
  */
+/** Odd, so the median is a measured run; alternating runs share the machine's noise. */
+const ROUNDS = 5;
+
 export async function runPlatformBenchmarks(): Promise<BenchResult[]> {
   const scale = Number(process.env.LAGEBILD_BENCH_SCALE ?? '1');
   if (!(scale > 0)) throw new Error(`LAGEBILD_BENCH_SCALE muss eine positive Zahl sein, nicht "${process.env.LAGEBILD_BENCH_SCALE}".`);
   const count = Math.max(1000, Math.round(100_000 * scale));
   const results: BenchResult[] = [];
-  results.push(await benchEventStoreAppend({ events: count, batchSize: 1000 }));
-  results.push(await benchEventLogPublishConsume({ records: count, batchSize: 1000 }));
+  results.push(await benchEventStoreAppend({ events: count, batchSize: 1000, rounds: ROUNDS }));
+  results.push(await benchEventLogPublishConsume({ records: count, batchSize: 1000, rounds: ROUNDS }));
   return results;
 }
 
 async function main(): Promise<void> {
-  process.stdout.write('Plattform-Benchmarks (eingebettete Adapter, je Median aus 3 Läufen)...\n');
+  process.stdout.write(`Plattform-Benchmarks (eingebettete Adapter, je Median aus ${ROUNDS} Läufen) ...\n`);
   const results = await runPlatformBenchmarks();
   process.stdout.write(`\n${formatTable(results)}\n`);
   const out = process.env.LAGEBILD_BENCH_OUT ?? join(process.env.LAGEBILD_DATA_DIR ?? '.lagebild', 'bench', 'platform.json');

@@ -51,8 +51,11 @@ export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
   const redeliveryDelayMs = options.redeliveryDelayMs ?? 1000;
   const sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
   const logger = options.logger ?? silentLogger;
-  for (const [name, value] of Object.entries({ pollIntervalMs, redeliveryDelayMs, sessionTimeoutMs })) {
+  for (const [name, value] of Object.entries({ pollIntervalMs, redeliveryDelayMs })) {
     if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} muss eine Zahl ab 0 sein, nicht ${String(value)}.`);
+  }
+  if (!Number.isFinite(sessionTimeoutMs) || sessionTimeoutMs <= 0) {
+    throw new RangeError(`sessionTimeoutMs muss eine Zahl größer 0 sein, nicht ${String(sessionTimeoutMs)}.`);
   }
 
   const env = openLmdbEnvironment(options.path);
