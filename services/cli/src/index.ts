@@ -1,1 +1,3 @@
 export { start, SERVICES, type StartedPlatform } from './commands/start';
+export { COMMANDS } from './commands';
+export { UsageError, type Command } from './commands/types';

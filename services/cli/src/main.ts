@@ -1,38 +1,51 @@
 #!/usr/bin/env node
 /**
- * The `lagebild` command. Output for people is German; errors name what to change.
+ * The `lagebild` command: finds the subcommand by its words and runs it.
  */
-import { parseArgs } from 'node:util';
 import { ConfigError } from '@lagebild/platform';
-import { start } from './commands/start';
+import { COMMANDS } from './commands';
+import { UsageError, type Command } from './commands/types';
 
-const USAGE = `Aufruf: lagebild <Kommando>
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));
+  return [
+    'Aufruf: lagebild <Kommando> [Optionen]',
+    '',
+    'Kommandos:',
+    ...COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
+    `  ${'help'.padEnd(width)}  zeigt diese Hilfe, "lagebild help <Kommando>" die eines Kommandos`,
+  ].join('\n');
+}
 
-Kommandos:
-  start     startet alle Dienste in einem Prozess (eingebettet: LMDB + chDB unter LAGEBILD_DATA_DIR)
-  help      zeigt diese Hilfe
-
-Konfiguration über Umgebungsvariablen, siehe README.md (LAGEBILD_DATA_DIR, LAGEBILD_PORT, ...).`;
+function find(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  // Longest matching path first, so `areas import` wins over a hypothetical `areas`.
+  const sorted = [...COMMANDS].sort((a, b) => b.path.length - a.path.length);
+  for (const command of sorted) {
+    if (command.path.every((word, i) => argv[i] === word)) return { command, rest: argv.slice(command.path.length) };
+  }
+  return undefined;
+}
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {} });
-  const [command] = positionals;
-  switch (command) {
-    case 'start': {
-      const { host, services } = await start();
-      console.log(`\nLagebild läuft: ${host.url}`);
-      console.log(`  Bereitschaft:  ${host.url}/ready`);
-      for (const s of services) console.log(`  ${s.name.padEnd(12)}  ${host.url}/api/${s.name}/health`);
-      console.log('Beenden mit Strg+C.\n');
-      return -1; // keep running until a signal
-    }
-    case undefined:
-    case 'help':
-      console.log(USAGE);
-      return 0;
-    default:
-      console.error(`Unbekanntes Kommando "${command}".\n\n${USAGE}`);
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    const topic = argv[0] === 'help' ? find(argv.slice(1)) : undefined;
+    console.log(topic ? topic.command.usage : help());
+    return 0;
+  }
+  const found = find(argv);
+  if (!found) {
+    console.error(`Unbekanntes Kommando "${argv.join(' ')}".\n\n${help()}`);
+    return 2;
+  }
+  try {
+    return await found.command.run(found.rest);
+  } catch (error) {
+    const parseArgsError = error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+    if (error instanceof UsageError || parseArgsError) {
+      console.error(`${(error as Error).message}\n\n${found.command.usage}`);
       return 2;
+    }
+    throw error;
   }
 }
 
@@ -42,8 +55,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(error.message);
-    else if (error instanceof Error && error.name === 'TypeError' && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) console.error(`${error.message}\n\n${USAGE}`);
-    else console.error('Lagebild konnte nicht starten:', error instanceof Error ? (error.stack ?? error.message) : error);
+    else console.error('Fehler:', error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   },
 );

@@ -182,7 +182,7 @@ export async function runConsumer(options: ConsumerOptions): Promise<Subscriptio
     return batch.filter((record) => {
       const id = eventIdOf(record);
       if (id === undefined) return true;
-      if (seen.has(id)) return false;
+      if (done.has(id) || seen.has(id)) return false;
       seen.add(id);
       return true;
     });

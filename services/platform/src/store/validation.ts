@@ -26,16 +26,17 @@ export function validateStreamName(stream: unknown): asserts stream is string {
 }
 
 function validateNewEvent(event: unknown, index: number): asserts event is NewEvent {
-  const where = `Ereignis ${index + 1}`;
-  if (typeof event !== 'object' || event === null) throw new InvalidEventStoreRequestError(`${where} ist kein Objekt.`);
+  // The label is built only for an error: this runs for every event of every append.
+  const where = () => `Ereignis ${index + 1}`;
+  if (typeof event !== 'object' || event === null) throw new InvalidEventStoreRequestError(`${where()} ist kein Objekt.`);
   const { id, type, metadata } = event as Partial<NewEvent>;
-  if (typeof id !== 'string' || id.length === 0) throw new InvalidEventStoreRequestError(`${where} hat keine Kennung (id).`);
-  if (typeof type !== 'string' || type.length === 0) throw new InvalidEventStoreRequestError(`${where} hat keinen Typ (type).`);
+  if (typeof id !== 'string' || id.length === 0) throw new InvalidEventStoreRequestError(`${where()} hat keine Kennung (id).`);
+  if (typeof type !== 'string' || type.length === 0) throw new InvalidEventStoreRequestError(`${where()} hat keinen Typ (type).`);
   if (typeof metadata !== 'object' || metadata === null) {
-    throw new InvalidEventStoreRequestError(`${where} hat keine Metadaten (metadata).`);
+    throw new InvalidEventStoreRequestError(`${where()} hat keine Metadaten (metadata).`);
   }
   if (typeof metadata.tenant !== 'string' || metadata.tenant.length === 0) {
-    throw new InvalidEventStoreRequestError(`${where} nennt keinen Mandanten (metadata.tenant).`);
+    throw new InvalidEventStoreRequestError(`${where()} nennt keinen Mandanten (metadata.tenant).`);
   }
 }
 
