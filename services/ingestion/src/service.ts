@@ -5,10 +5,12 @@
  */
 import { Router } from 'express';
 import type { ServiceFactory } from '@lagebild/platform';
+import { mountAreas } from './areas';
+import { mountDeliveries } from './deliveries';
 
 export const SERVICE_NAME = 'ingestion';
 
-export const createService: ServiceFactory = () => {
+export const createService: ServiceFactory = (deps) => {
   const router = Router();
   router.get('/', (_req, res) => {
     res.json({
@@ -17,5 +19,17 @@ export const createService: ServiceFactory = () => {
       beschreibung: 'Lieferungen von Datensätzen werden geprüft, versioniert und als Beobachtungen je Gebiet und Zeitraum erfasst.',
     });
   });
-  return { name: SERVICE_NAME, router };
+  // Spatial register: /schemes, /gemeindeverzeichnis (areas/routes.ts).
+  const areas = mountAreas(router, deps);
+  // Deliveries: /profiles, /datasets, /deliveries, /observations (deliveries/routes.ts, profiles/routes.ts).
+  const deliveries = mountDeliveries(router, deps);
+  return {
+    name: SERVICE_NAME,
+    router,
+    start: async () => {
+      await areas.start();
+      await deliveries.start();
+    },
+    stop: () => deliveries.stop(),
+  };
 };

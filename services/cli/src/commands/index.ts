@@ -1,5 +1,6 @@
 // Every subcommand of `lagebild`, in the order the help lists them.
+import { areasCommands } from './areas';
 import { startCommand } from './start-command';
 import type { Command } from './types';
 
-export const COMMANDS: readonly Command[] = [startCommand];
+export const COMMANDS: readonly Command[] = [startCommand, ...areasCommands];

@@ -1,4 +1,5 @@
 import { open } from 'lmdb';
+import { LMDB_ENVIRONMENT_OPTIONS } from '../lmdb/environment';
 import { createLmdbEventLog } from '../log/lmdb-event-log';
 import type { LogRecord } from '../ports/event-log';
 import { makeObservations, observationRecordedType, type ObservationRecorded } from './fixtures';
@@ -15,8 +16,9 @@ export interface EventLogBenchOptions {
  * awaited until flushed), and a subscription of the same process receives every record and
  * decodes it, committing its offset per batch. Timed from the first encode until the consumer
  * has decoded the last record. Baseline: the same records Avro-encoded, put into LMDB in the
- * same batches with the same flush waits, read back and decoded. The log additionally stores
- * key, headers and timestamp, assigns offsets and commits consumer offsets.
+ * same batches with the same environment options and flush waits, read back and decoded. The
+ * log additionally stores key, headers and timestamp, assigns offsets and commits consumer
+ * offsets.
  */
 export async function benchEventLogPublishConsume(options: EventLogBenchOptions = {}): Promise<BenchResult> {
   const count = options.records ?? 100_000;
@@ -62,7 +64,7 @@ export async function benchEventLogPublishConsume(options: EventLogBenchOptions 
 
   async function baseline(): Promise<number> {
     return withTempDir(async (dir) => {
-      const root = open(dir, { maxDbs: 4 });
+      const root = open(dir, LMDB_ENVIRONMENT_OPTIONS);
       const db = root.openDB('raw', { encoding: 'binary' });
       let checksum = 0;
       const started = performance.now();

@@ -1,5 +1,5 @@
 import { open } from 'lmdb';
-import { openLmdbEnvironment } from '../lmdb/environment';
+import { LMDB_ENVIRONMENT_OPTIONS, openLmdbEnvironment } from '../lmdb/environment';
 import type { NewEvent } from '../ports/event-store';
 import { createLmdbEventStore, lmdbEventStoreLayout } from '../store/lmdb-event-store';
 import { makeNewEvents } from './fixtures';
@@ -14,9 +14,9 @@ export interface EventStoreBenchOptions {
 /**
  * Embedded EventStore, batched appends (one stream per batch, exact expected version, each
  * append awaited until flushed to disk), against raw LMDB puts of exactly the bytes the store
- * wrote for those events, with the same keys, batches and flush waits. The store's figure
- * includes what the baseline does not: encoding the events, the version check, position
- * assignment and the stream index.
+ * wrote for those events, with the same keys, batches, environment options and flush waits.
+ * The store's figure includes what the baseline does not: encoding the events, the version
+ * check, position assignment and the stream index.
  */
 export async function benchEventStoreAppend(options: EventStoreBenchOptions = {}): Promise<BenchResult> {
   const count = options.events ?? 100_000;
@@ -42,7 +42,7 @@ export async function benchEventStoreAppend(options: EventStoreBenchOptions = {}
 
   async function baseline(): Promise<number> {
     return withTempDir(async (dir) => {
-      const root = open(dir, { maxDbs: 4 });
+      const root = open(dir, LMDB_ENVIRONMENT_OPTIONS);
       const db = root.openDB('raw', { encoding: 'binary' });
       const started = performance.now();
       for (let first = 0; first < count; first += batchSize) {

@@ -13,10 +13,8 @@ export interface LmdbDocumentStoreOptions {
  * (strings compare by their UTF-8 bytes). `find` scans the collection: read models of one
  * machine are small enough, and an index would have to be declared somewhere.
  *
- * Writes resolve when committed (visible to every process), without waiting for the disk
- * flush that event appends wait for: everything kept here is either rebuilt from events (read
- * models) or guarded by at-least-once delivery (relay checkpoints, processed event ids), so
- * losing the last commits in a power failure costs a replay, never an event.
+ * Writes resolve when committed: visible to every process and, with the environment's options
+ * (lmdb/environment.ts), flushed to disk.
  */
 type DocumentKey = [collection: string, key: string];
 

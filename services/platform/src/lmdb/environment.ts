@@ -39,13 +39,27 @@ interface SharedEnvironment {
 // possible database, so it is not set generously.
 const MAX_DATABASES = 32;
 
+/**
+ * Options of every environment the platform opens (and of the benchmarks' raw baselines, so
+ * that both measure the same durability).
+ *
+ * `overlappingSync` (lmdb-js's default on Linux) flushes to disk after the write lock is
+ * released, under a second inter-process lock. A process killed during that flush leaves the
+ * lock to the next process, and LMDB's recovery then marks the environment of a process that
+ * is just committing as fatally broken (MDB_PANIC): found by the crash test, where the
+ * surviving consumer process stopped for good. Without it, the flush happens inside the
+ * commit under the write lock, whose owner-died recovery LMDB handles cleanly. Appends are
+ * acknowledged after the flush either way.
+ */
+export const LMDB_ENVIRONMENT_OPTIONS = { maxDbs: MAX_DATABASES, overlappingSync: false } as const;
+
 const shared = new Map<string, SharedEnvironment>();
 
 export function openLmdbEnvironment(dataDir: string): LmdbEnvironment {
   const path = resolve(dataDir);
   let env = shared.get(path);
   if (!env) {
-    const root = open(path, { maxDbs: MAX_DATABASES });
+    const root = open(path, LMDB_ENVIRONMENT_OPTIONS);
     const signals = new EventEmitter();
     // Every subscription of the process listens here; they are many, not leaks.
     signals.setMaxListeners(0);

@@ -255,8 +255,9 @@ export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
             positions.set(topic, next);
             // The commit is not awaited before the next batch is read: at-least-once needs the
             // offset to move forward eventually, not before the next batch (a crash in between
-            // redelivers both). Commits of this process join the batched transactions of its
-            // publishes, so consuming does not add a disk flush per batch. stop() awaits them.
+            // redelivers both), and the next batch is handled while the commit is flushed. A
+            // commit shares its transaction with other writes queued at the same time.
+            // stop() awaits the commits.
             const committing = commit(topic, next).then((committed) => {
               if (!committed) {
                 owned.delete(topic);

@@ -1,0 +1,44 @@
+/**
+ * The spatial register (Gebietsgliederung) of the ingestion service: schemes of area units with
+ * versions and crosswalks, imports from GeoJSON, shapefiles, CSV and the Gemeindeverzeichnis
+ * (GV100AD), name matching for deliveries, read models and the AreaRegister port.
+ */
+import type { Router } from 'express';
+import type { DocumentStore, EventStore, Logger } from '@lagebild/platform';
+import { type AreasContext, catchUpAreaProjections } from './application';
+import { createAreasRouter, type AreasRouterOptions } from './routes';
+
+export * from './application';
+export { AreaRuleViolation, type AreaErrorCode, type AreaErrorEntry, type ImportedUnit, SCHEME_ID } from './decide';
+export { deriveCrosswalkFromMatches, pairsFromMatchTable, readPopulationCsv, type CrosswalkDerivation } from './crosswalk';
+export { createGemeindeverzeichnis, GEMEINDEVERZEICHNIS_SCHEME_ID, type Gemeindeverzeichnis, type GvEntry, type GvLevel, type KreisWithMembers } from './gemeindeverzeichnis';
+export { bboxOf, centroidOf, containsPoint, reprojectionFrom, roundGeometry } from './geometry';
+export type { FeatureCorrection, ImportMapping } from './mapping';
+export type { AreaGeometry, CrosswalkWeight, NameGroup, SeriesBreak, UnitRecord } from './model';
+export { buildNameIndex, normalizeAreaName, type AreaNameIndex, type NameMatch } from './names';
+export { createAreaRegister, type AreaRegisterReads, type SchemeDocument, type UnitDocument, type VersionSummary } from './projections';
+export type { AreaGeometriesPublishedData, AreaSchemeVersionPublishedData } from './publication';
+export type { AreaRegister, AreaUnitView, SchemeSummary, SchemeVersionView } from './register';
+export { problemOf, createAreasRouter } from './routes';
+export { areaFileFromDisk, readShapefileFromDisk, shapefileFromParts, type AreaFile } from './sources';
+
+/**
+ * Mounts the register's routes into the service router and returns its background start: the
+ * read models catch up with events appended while the service was down (or by the CLI).
+ */
+export function mountAreas(
+  router: Router,
+  deps: { eventStore: EventStore; documents: DocumentStore; logger: Logger },
+  options: AreasRouterOptions = {},
+): { context: AreasContext; start(): Promise<void> } {
+  const context: AreasContext = { eventStore: deps.eventStore, documents: deps.documents, logger: deps.logger.child({ feature: 'areas' }) };
+  router.use(createAreasRouter(context, options));
+  return {
+    context,
+    async start() {
+      const projected = await catchUpAreaProjections(context);
+      if (projected > 0) context.logger?.info({ projected }, 'Lesemodelle der Gebietsgliederungen nachgeführt');
+    },
+  };
+}
+export { AREA_PROFILES_DIR, loadAreaImportProfile, loadMatchCorrections, loadNameMappingTable, type AreaImportProfile } from './profiles';

@@ -1,0 +1,167 @@
+/**
+ * HTTP API of deliveries (under /api/ingestion):
+ *
+ *   POST /deliveries                  multipart: profile, tenant?, period?, encoding?, file -> 202 + status URL
+ *   GET  /deliveries                  the caller's tenants' deliveries, newest first
+ *   GET  /deliveries/:id              status and summary
+ *   GET  /deliveries/:id/report       validation report: every finding (the first 1,000 in full, all counted)
+ *   GET  /observations                values by scheme, variable, area, period, "as recorded on" (asOf)
+ *
+ * Delivering: roles datenlieferung, sozialplanung, admin, for the own tenant or (a Kreis) for a
+ * member Gemeinde; which areas a file may contain is checked row by row against the register.
+ * Reading: the delivering tenant and its Kreis; another tenant's delivery answers 404, so ids do
+ * not reveal other tenants' deliveries.
+ */
+import { rm } from 'node:fs/promises';
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { canAccessTenant, ForbiddenProblem, NotFoundProblem, parseInput, principalOf, ProblemError, requireRole, type DocumentStore, type Principal } from '@lagebild/platform';
+import type { Catalog } from '../profiles/catalog';
+import { Encoding } from '../profiles/schema';
+import { DeliveryRefusedError, type DeliveryAccess, type DeliveryService } from './application';
+import { queryObservations, type DeliveryView } from './projections';
+import { readDeliveryUpload } from './upload';
+
+export const DELIVERING_ROLES = ['datenlieferung', 'sozialplanung', 'admin'] as const;
+export const REPORT_ROLES = ['datenlieferung', 'sozialplanung', 'admin', 'statistikstelle'] as const;
+export const OBSERVATION_ROLES = ['sozialplanung', 'admin', 'statistikstelle'] as const;
+
+const DeliveryFields = z.object({
+  profile: z.string().min(1, { message: 'Lieferprofil fehlt (Feld profile)' }),
+  tenant: z.string().regex(/^(\d{5}|\d{8})$/, { message: 'AGS mit 5 oder 8 Ziffern erwartet' }).optional(),
+  period: z.string().max(40).optional(),
+  encoding: Encoding.optional(),
+});
+
+const ObservationParams = z.object({
+  tenant: z.string().regex(/^(\d{5}|\d{8})$/, { message: 'AGS mit 5 oder 8 Ziffern erwartet' }).optional(),
+  scheme: z.string().min(1, { message: 'Gebietsgliederung fehlt (scheme)' }),
+  variable: z.string().min(1, { message: 'Variable fehlt (variable)' }),
+  area: z.string().min(1).optional(),
+  period: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'Datum JJJJ-MM-TT erwartet' }).optional(),
+  asOf: z
+    .string()
+    .refine((v) => !Number.isNaN(Date.parse(v)), { message: 'Datum (JJJJ-MM-TT) oder Zeitpunkt nach ISO 8601 erwartet' })
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(100_000).optional(),
+});
+
+/** The owners (AGS) a principal may deliver for, acting for `tenant`. */
+export function accessOf(principal: Principal, tenant: string): DeliveryAccess {
+  return { owners: tenant === principal.tenant ? [tenant, ...(principal.memberOf ?? [])] : [tenant], prefixes: [] };
+}
+
+function statusUrl(req: Request, deliveryId: string): string {
+  return `${req.baseUrl}/deliveries/${deliveryId}`;
+}
+
+async function visibleDelivery(service: DeliveryService, principal: Principal, id: string): Promise<DeliveryView> {
+  const view = await service.getDelivery(id);
+  if (!view || !canAccessTenant(principal, view.tenant)) throw new NotFoundProblem(`Eine Lieferung ${id} gibt es nicht (oder sie gehört einem anderen Mandanten).`);
+  return view;
+}
+
+export function createDeliveriesRouter(ctx: { service: DeliveryService; catalog: Catalog; documents: DocumentStore }): Router {
+  const { service, catalog, documents } = ctx;
+  const router = Router();
+
+  router.post('/deliveries', requireRole(...DELIVERING_ROLES), async (req, res) => {
+    const principal = principalOf(req);
+    const upload = await readDeliveryUpload(req, {
+      maxBytes: service.limits.csvBytes,
+      async maxBytesFor(profileId) {
+        const profile = await catalog.getProfile(profileId);
+        if (!profile) return undefined;
+        const base = profile.format.type === 'csv' ? service.limits.csvBytes : service.limits.wholeFileBytes;
+        return Math.min(base, profile.maxFileBytes ?? base);
+      },
+      receive: (stream, fileName, maxBytes) => service.receiveUpload(stream as never, fileName, maxBytes),
+    });
+    const discard = async () => {
+      if (upload.file?.owned) await rm(upload.file.path, { force: true });
+    };
+    try {
+      const fields = parseInput(DeliveryFields, upload.fields);
+      if (!upload.file) throw new ProblemError({ status: 400, type: 'validation', title: 'Ungültige Anfrage', detail: 'Die Datei fehlt (Feld file).', extensions: { errors: [{ pointer: '#/file', detail: 'Pflichtangabe fehlt' }] } });
+      const tenant = fields.tenant ?? principal.tenant;
+      if (!canAccessTenant(principal, tenant)) throw new ForbiddenProblem(`Sie dürfen nur für Ihren Mandanten ${principal.tenant}${principal.memberOf?.length ? ' und seine Mitgliedsgemeinden' : ''} liefern, nicht für ${tenant}.`);
+      const profile = await catalog.getProfile(fields.profile);
+      if (!profile) throw new NotFoundProblem(`Das Lieferprofil „${fields.profile}“ gibt es nicht; GET /profiles listet die vorhandenen.`);
+      if (profile.tenant !== null && !canAccessTenant(principal, profile.tenant)) {
+        throw new ForbiddenProblem(`Das Lieferprofil „${profile.id}“ gehört dem Mandanten ${profile.tenant}.`);
+      }
+      const result = await service.submit({
+        file: upload.file,
+        profileId: profile.id,
+        tenant,
+        ...(fields.period ? { period: fields.period } : {}),
+        ...(fields.encoding ? { encoding: fields.encoding } : {}),
+        actor: `user:${principal.subject}`,
+        access: accessOf(principal, tenant),
+      });
+      // Processing continues in the background; failures are logged and the delivery is retried at the next start.
+      result.decided.catch(() => undefined);
+      const view = await service.getDelivery(result.deliveryId);
+      const url = statusUrl(req, result.deliveryId);
+      res
+        .status(result.duplicate ? 200 : 202)
+        .location(url)
+        .json({
+          deliveryId: result.deliveryId,
+          status: view?.status ?? 'in_pruefung',
+          duplicate: result.duplicate,
+          statusUrl: url,
+          reportUrl: `${url}/report`,
+          ...(result.duplicate ? { hinweis: 'Diese Datei wurde mit demselben Profil schon geliefert; es wurde nichts geändert.' } : {}),
+        });
+    } catch (error) {
+      await discard();
+      if (error instanceof DeliveryRefusedError) {
+        throw new ProblemError({ status: error.status, type: 'delivery-refused', title: 'Lieferung abgelehnt', detail: error.finding.message, extensions: { code: error.finding.code, findings: [error.finding] } });
+      }
+      throw error;
+    }
+  });
+
+  router.get('/deliveries', requireRole(...REPORT_ROLES), async (req, res) => {
+    const principal = principalOf(req);
+    const deliveries = await service.listDeliveries({ tenants: [principal.tenant, ...(principal.memberOf ?? [])] });
+    res.json({ deliveries });
+  });
+
+  router.get('/deliveries/:id', requireRole(...REPORT_ROLES), async (req, res) => {
+    const principal = principalOf(req);
+    const view = await visibleDelivery(service, principal, String(req.params.id));
+    res.json({ ...view, reportUrl: `${statusUrl(req, view.deliveryId)}/report` });
+  });
+
+  router.get('/deliveries/:id/report', requireRole(...REPORT_ROLES), async (req, res) => {
+    const principal = principalOf(req);
+    const view = await visibleDelivery(service, principal, String(req.params.id));
+    const report = await service.getReport(view.deliveryId);
+    if (!report) {
+      res.json({ deliveryId: view.deliveryId, status: view.status, errorCount: 0, warningCount: 0, countsByCode: {}, findings: [], truncated: false, hinweis: 'Die Lieferung wird noch geprüft.' });
+      return;
+    }
+    res.json({ ...report, status: view.status, fileName: view.fileName });
+  });
+
+  router.get('/observations', requireRole(...OBSERVATION_ROLES), async (req, res) => {
+    const principal = principalOf(req);
+    const params = parseInput(ObservationParams, req.query, 'query');
+    const tenant = params.tenant ?? principal.tenant;
+    if (!canAccessTenant(principal, tenant)) throw new ForbiddenProblem(`Keine Berechtigung für die Daten des Mandanten ${tenant}.`);
+    const observations = await queryObservations(documents, {
+      tenant,
+      schemeId: params.scheme,
+      variable: params.variable,
+      ...(params.area ? { areaCode: params.area } : {}),
+      ...(params.period ? { periodOn: params.period } : {}),
+      ...(params.asOf ? { asOf: params.asOf } : {}),
+      limit: params.limit ?? 10_000,
+    });
+    res.json({ tenant, scheme: params.scheme, variable: params.variable, asOf: params.asOf ?? null, observations });
+  });
+
+  return router;
+}

@@ -1,0 +1,86 @@
+/**
+ * Zip-bomb guard for XLSX (a zip of XML parts): inspected with yauzl before SheetJS sees the
+ * file, because SheetJS inflates every part into memory. Two checks:
+ *
+ * 1. The declared sizes of the central directory: total uncompressed size and compression
+ *    ratio (per large entry and overall) within limits.
+ * 2. The real sizes: every entry is inflated once as a stream and counted, and yauzl's
+ *    `validateEntrySizes` fails an entry that inflates to more than it declared, so a forged
+ *    directory cannot smuggle a bomb past check 1. Memory stays flat (nothing is kept).
+ */
+import yauzl from 'yauzl';
+
+export interface ZipLimits {
+  /** Largest total uncompressed size. */
+  maxUncompressedBytes: number;
+  /** Largest ratio uncompressed:compressed, for entries above `ratioFloorBytes`. */
+  maxRatio: number;
+  /** Small parts compress extremely well (styles, shared strings of repeated text): exempt. */
+  ratioFloorBytes: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxUncompressedBytes: 512 * 1024 * 1024,
+  maxRatio: 200,
+  ratioFloorBytes: 1024 * 1024,
+  maxEntries: 10_000,
+};
+
+export type ZipVerdict =
+  | { ok: true; uncompressedBytes: number }
+  | { ok: false; kind: 'bomb'; uncompressedBytes: number; ratio: number }
+  | { ok: false; kind: 'unreadable'; reason: string };
+
+function ratioOf(uncompressed: number, compressed: number): number {
+  return Math.round(uncompressed / Math.max(1, compressed));
+}
+
+export async function inspectZip(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipVerdict> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(path, { lazyEntries: true, validateEntrySizes: true, autoClose: false });
+  } catch (error) {
+    return { ok: false, kind: 'unreadable', reason: 'keine ZIP-Struktur (XLSX-Dateien sind ZIP-Archive)' };
+  }
+  try {
+    const entries: yauzl.Entry[] = [];
+    let declared = 0;
+    let compressed = 0;
+    let worstRatio = 0;
+    for await (const entry of zip.eachEntry()) {
+      entries.push(entry);
+      if (entries.length > limits.maxEntries) return { ok: false, kind: 'bomb', uncompressedBytes: declared, ratio: 0 };
+      declared += entry.uncompressedSize;
+      compressed += entry.compressedSize;
+      if (entry.uncompressedSize >= limits.ratioFloorBytes) worstRatio = Math.max(worstRatio, ratioOf(entry.uncompressedSize, entry.compressedSize));
+    }
+    const overallRatio = declared >= limits.ratioFloorBytes ? ratioOf(declared, compressed) : 0;
+    const ratio = Math.max(worstRatio, overallRatio);
+    if (declared > limits.maxUncompressedBytes || ratio > limits.maxRatio) return { ok: false, kind: 'bomb', uncompressedBytes: declared, ratio };
+
+    let inflated = 0;
+    for (const entry of entries) {
+      if (entry.fileName.endsWith('/')) continue;
+      const stream = await zip.openReadStreamPromise(entry);
+      try {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          inflated += chunk.length;
+          if (inflated > limits.maxUncompressedBytes) {
+            return { ok: false, kind: 'bomb', uncompressedBytes: inflated, ratio: ratioOf(inflated, compressed) };
+          }
+        }
+      } catch (error) {
+        // yauzl: "too many bytes in the stream" = the entry inflates beyond its declared size.
+        const message = error instanceof Error ? error.message : String(error);
+        if (/too many bytes|expected \d+ bytes/i.test(message)) return { ok: false, kind: 'bomb', uncompressedBytes: inflated, ratio: ratioOf(inflated, compressed) };
+        return { ok: false, kind: 'unreadable', reason: 'ein Teil des ZIP-Archivs ist beschädigt' };
+      }
+    }
+    return { ok: true, uncompressedBytes: inflated };
+  } catch (error) {
+    return { ok: false, kind: 'unreadable', reason: 'das ZIP-Archiv ist beschädigt' };
+  } finally {
+    zip.close();
+  }
+}
