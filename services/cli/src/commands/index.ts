@@ -1,6 +1,7 @@
 // Every subcommand of `lagebild`, in the order the help lists them.
 import { areasCommands } from './areas';
+import { importCommand } from './import';
 import { startCommand } from './start-command';
 import type { Command } from './types';
 
-export const COMMANDS: readonly Command[] = [startCommand, ...areasCommands];
+export const COMMANDS: readonly Command[] = [startCommand, ...areasCommands, importCommand];

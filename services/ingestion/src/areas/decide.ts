@@ -231,10 +231,15 @@ function hierarchyAfter(state: SchemeState, day: string, changed: readonly UnitR
   return units;
 }
 
-function requireSoundHierarchy(state: SchemeState, day: string, changed: readonly ImportedUnit[], removed: ReadonlySet<string> = new Set()): void {
-  const origins = new Map(changed.map((u) => [u.code, u]));
+function hierarchyProblems(state: SchemeState, day: string, changed: readonly ImportedUnit[], removed: ReadonlySet<string>): { missing: AreaErrorEntry[]; cycles: AreaErrorEntry[] } {
+  const origins = new Map<string, ImportedUnit>();
+  for (const u of changed) if (!origins.has(u.code)) origins.set(u.code, u);
   const label = (code: string) => (origins.has(code) ? where(origins.get(code)!) : `Einheit ${code}`);
-  const { missing, cycles } = checkHierarchy(hierarchyAfter(state, day, changed, removed), label);
+  return checkHierarchy(hierarchyAfter(state, day, [...origins.values()], removed), label);
+}
+
+function requireSoundHierarchy(state: SchemeState, day: string, changed: readonly ImportedUnit[], removed: ReadonlySet<string> = new Set()): void {
+  const { missing, cycles } = hierarchyProblems(state, day, changed, removed);
   if (cycles.length > 0) throw new AreaRuleViolation('cycle', 'Die Gliederung enthält einen Zyklus.', [...cycles, ...missing]);
   if (missing.length > 0) throw new AreaRuleViolation('parent-missing', 'Übergeordnete Gebiete fehlen.', missing);
 }
@@ -281,7 +286,11 @@ function decideImport(state: SchemeState, command: Extract<AreaSchemeCommand, { 
   }
   if (errors.some((e) => e.code === 'cycle')) throw new AreaRuleViolation('cycle', 'Die Gliederung enthält einen Zyklus.', errors);
   if (errors.length > 0) throw new AreaRuleViolation('invalid-input', `Die Datei ${d.source.fileName ?? ''} enthält ungültige Einheiten.`.replace('  ', ' '), errors);
-  if (duplicates.length > 0) throw new AreaRuleViolation('duplicate-code', 'Die Datei enthält doppelte Codes.', duplicates);
+  if (duplicates.length > 0) {
+    // Report the hierarchy's problems with the duplicates: one round of corrections, not two.
+    const { missing, cycles } = hierarchyProblems(state, d.validFrom, d.units, new Set());
+    throw new AreaRuleViolation('duplicate-code', 'Die Datei enthält doppelte Codes.', [...duplicates, ...cycles, ...missing]);
+  }
 
   const created: UnitRecord[] = [];
   const updated: UnitRecord[] = [];

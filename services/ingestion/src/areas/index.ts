@@ -6,6 +6,7 @@
 import type { Router } from 'express';
 import type { DocumentStore, EventStore, Logger } from '@lagebild/platform';
 import { type AreasContext, catchUpAreaProjections } from './application';
+import { createAreaRegister as registerOver, type AreaRegisterReads } from './projections';
 import { createAreasRouter, type AreasRouterOptions } from './routes';
 
 export * from './application';
@@ -23,18 +24,20 @@ export { problemOf, createAreasRouter } from './routes';
 export { areaFileFromDisk, readShapefileFromDisk, shapefileFromParts, type AreaFile } from './sources';
 
 /**
- * Mounts the register's routes into the service router and returns its background start: the
- * read models catch up with events appended while the service was down (or by the CLI).
+ * Mounts the register's routes into the service router. Returns the AreaRegister port (for the
+ * deliveries feature) and the background start: the read models catch up with events appended
+ * while the service was down.
  */
 export function mountAreas(
   router: Router,
   deps: { eventStore: EventStore; documents: DocumentStore; logger: Logger },
   options: AreasRouterOptions = {},
-): { context: AreasContext; start(): Promise<void> } {
+): { context: AreasContext; register: AreaRegisterReads; start(): Promise<void> } {
   const context: AreasContext = { eventStore: deps.eventStore, documents: deps.documents, logger: deps.logger.child({ feature: 'areas' }) };
   router.use(createAreasRouter(context, options));
   return {
     context,
+    register: registerOver(deps.documents),
     async start() {
       const projected = await catchUpAreaProjections(context);
       if (projected > 0) context.logger?.info({ projected }, 'Lesemodelle der Gebietsgliederungen nachgeführt');

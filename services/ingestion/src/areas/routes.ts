@@ -369,13 +369,29 @@ export function createAreasRouter(ctx: AreasContext, options: AreasRouterOptions
     const body = parseInput(MatchBody, req.body);
     const view = await register.findSchemeVersion(doc.schemeId, versionOf(doc, body.version));
     const index = buildNameIndex(view!);
-    const results = body.names.map((name) => ({ name, ...index.match(name, body.unitTypes ? { unitTypes: body.unitTypes } : {}) }));
+    const results = body.names.map((name) => {
+      const match = index.match(name, body.unitTypes ? { unitTypes: body.unitTypes } : {});
+      switch (match.status) {
+        case 'matched':
+          return { name, status: match.status, code: match.code, via: match.via };
+        case 'group':
+          return { name, status: match.status, codes: match.codes, groupName: match.name, note: match.note };
+        case 'ambiguous':
+          return { name, status: match.status, codes: match.codes };
+        case 'unmatched':
+          return { name, status: match.status, suggestions: match.suggestions };
+        default: {
+          const _exhaustive: never = match;
+          return _exhaustive;
+        }
+      }
+    });
     res.json({
       schemeId: doc.schemeId,
       version: view!.version,
       matched: results.filter((r) => r.status === 'matched').length,
       unmatched: results.filter((r) => r.status === 'unmatched').map((r) => r.name),
-      results: results.map((r) => (r.status === 'matched' ? { name: r.name, status: r.status, code: r.code, via: r.via } : r)),
+      results,
     });
   });
 

@@ -247,6 +247,19 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
     }
   }
 
+  /** Whether a delivery is decided, from its last event only (its batches need not be read). */
+  async function readStateHead(deliveryId: string): Promise<{ state: DeliveryState }> {
+    const first = await eventStore.readStream(deliveryStream(deliveryId), { maxCount: 2 });
+    let state = initialDeliveryState();
+    for (const event of first) state = evolveDelivery(state, { type: event.type, data: event.data } as DeliveryEvent);
+    if (state.status === 'recording') {
+      // Accepted deliveries end with DeliveryAccepted after batchCount batches: one read at the known version.
+      const last = await eventStore.readStream(deliveryStream(deliveryId), { fromVersion: 3 + state.validated!.batchCount, maxCount: 1 });
+      if (last[0]?.type === 'DeliveryAccepted') state = { ...state, status: 'accepted' };
+    }
+    return { state };
+  }
+
   interface Cursor {
     state: DeliveryState;
     version: number;
@@ -280,7 +293,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
   }
 
   async function findSuperseded(received: DeliveryReceivedData, result: CheckResult, schemeId: string): Promise<string | null> {
-    await projector.catchUp();
+    await projector.catchUpStatus();
     const candidates = await documents.find<DeliveryView>(DELIVERIES_COLLECTION, { tenant: received.tenant, datasetId: received.datasetId, status: 'angenommen' });
     const variables = new Set(result.variables);
     const matching = candidates
@@ -480,22 +493,28 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
   function schedule(deliveryId: string, file: StoredFile, onProgress?: ProgressListener): Promise<void> {
     const existing = active.get(deliveryId);
     if (existing) return existing;
+    // `decided` resolves when the decision is committed (the acceptance or rejection appended);
+    // bringing the status read model up to date follows in the same queue, off the clock of the
+    // delivery (readers poll the status, and the projector also runs in the background).
     const job = queue.then(async () => {
       try {
         await process(deliveryId, file, onProgress);
       } catch (error) {
         deps.logger?.error({ err: error, deliveryId }, 'delivery processing failed; it stays undecided and is retried at the next start');
         throw error;
-      } finally {
+      }
+    });
+    const tidy = job
+      .catch(() => undefined)
+      .then(async () => {
         if (file.owned) {
-          const { state } = await readState(deliveryId).catch(() => ({ state: initialDeliveryState() }));
+          const { state } = await readStateHead(deliveryId).catch(() => ({ state: initialDeliveryState() }));
           if (state.status === 'accepted' || state.status === 'rejected') await rm(file.path, { force: true });
         }
         active.delete(deliveryId);
-        await projector.catchUp().catch(() => undefined);
-      }
-    });
-    queue = job.catch(() => undefined);
+        await projector.catchUpStatus().catch(() => undefined);
+      });
+    queue = tidy;
     active.set(deliveryId, job);
     return job;
   }
@@ -525,7 +544,8 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
       const period = input.period?.trim() || null;
       const encoding = input.encoding && input.encoding !== 'auto' ? input.encoding : null;
       const deliveryId = derivedUuid(['delivery', input.tenant, profile.id, profile.version, period ?? '', encoding ?? '', input.file.sha256].join('|'));
-      const { state, version } = await readState(deliveryId);
+      const { state } = await readStateHead(deliveryId);
+      const version = 0;
       if (state.status !== 'none') {
         // The same content again: nothing changes. An undecided one (a previous process died)
         // is picked up again with this copy of the file.
@@ -558,7 +578,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
         return { deliveryId, duplicate: true, decided: active.get(deliveryId) ?? Promise.resolve() };
       }
       const file = await keepUpload(input.file, deliveryId);
-      await projector.catchUp();
+      await projector.catchUpStatus();
       return { deliveryId, duplicate: false, decided: schedule(deliveryId, file, input.onProgress) };
     },
 
@@ -584,7 +604,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
 
     async recover() {
       await prepare();
-      await projector.catchUp();
+      await projector.catchUpStatus();
       let resumed = 0;
       for (const status of ['in_pruefung', 'wird_erfasst'] as const) {
         for (const { doc } of await documents.find<DeliveryView>(DELIVERIES_COLLECTION, { status })) {

@@ -884,6 +884,7 @@ export class DeliveryCheck implements RowSink {
         continue;
       }
       for (const { plan, value } of row.values) {
+        if (totals.variables && !totals.variables.includes(this.variables[plan.variable]!)) continue;
         const period = plan.period >= 0 ? plan.period : row.period;
         const computed = this.sums.get(`${prefix}|${plan.variable}|${plan.dimensions}|${period}`) ?? 0;
         if (Math.abs(computed - value) > totals.tolerance) {
@@ -896,7 +897,7 @@ export class DeliveryCheck implements RowSink {
             stated: value,
             computed,
             expected: totals.tolerance > 0 ? `die Summe der Teilgebiete (± ${totals.tolerance})` : 'die Summe der Teilgebiete',
-          });
+          }, totals.mismatch);
         }
       }
     }

@@ -168,7 +168,10 @@ const TEMPLATES: Record<DeliveryErrorCode, (f: FindingFacts) => string> = {
   AREA_UNKNOWN: (f) => `${where(f)}: Das Gebiet ist in der Gebietsgliederung ${quoted(f.scheme)} (Version ${String(f.schemeVersion)}) unbekannt.`,
   AREA_AMBIGUOUS: (f) => `${where(f)}: Der Gebietsname ist mehrdeutig (${String(f.candidates)}); im Lieferprofil eine Zuordnung (nameMap) eintragen.`,
   AREA_NOT_MAPPED: (f) => `${where(f)}: Das Gebiet wird laut Lieferprofil bewusst keinem Gebiet zugeordnet; die Zeile wird nicht übernommen.`,
-  AREA_MISSING: (f) => `Datei „${f.file}“: ${String(f.count)} Gebiete der Gebietsgliederung ${quoted(f.scheme)} fehlen in der Lieferung: ${String(f.list)}.`,
+  AREA_MISSING: (f) =>
+    f.count === 1
+      ? `Datei „${f.file}“: 1 Gebiet der Gebietsgliederung ${quoted(f.scheme)} fehlt in der Lieferung: ${String(f.list)}.`
+      : `Datei „${f.file}“: ${String(f.count)} Gebiete der Gebietsgliederung ${quoted(f.scheme)} fehlen in der Lieferung: ${String(f.list)}.`,
   AREA_FORBIDDEN: (f) => `${where(f)}: Das Gebiet gehört nicht zum Mandanten ${String(f.tenant)}; geliefert werden dürfen nur eigene Gebiete${f.members ? ' und die der Mitgliedsgemeinden' : ''}.`,
   DUPLICATE: (f) => `${where(f)}: Gebiet ${quoted(f.area)}, Variable ${quoted(f.variable)}, Zeitraum ${String(f.period)} wurde schon in Zeile ${String(f.firstLine)} geliefert.`,
   NEGATIVE_COUNT: (f) => `${where(f)}: Eine Anzahl (${String(f.variable)}) kann nicht negativ sein.`,

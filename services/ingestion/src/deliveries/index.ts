@@ -58,6 +58,8 @@ export interface DeliveriesOptions {
   seedShipped?: boolean;
   /** Run the projector in the background (services); one-shot commands catch up explicitly. @default true */
   background?: boolean;
+  /** Resume deliveries a previous process left undecided (the service does; a one-shot CLI import does not). @default true */
+  recover?: boolean;
 }
 
 /** The data directory of this process, as the platform configuration reads it. */
@@ -91,9 +93,9 @@ export function createDeliveries(deps: { eventStore: EventStore; documents: Docu
         const seeded = await catalog.seedShipped(SHIPPED_PROFILES_DIR, { actor: 'system:ingestion', tenant: SYSTEM_TENANT, now: new Date() });
         if (seeded.changed.length > 0) logger?.info({ changed: seeded.changed }, 'Mitgelieferte Lieferprofile und Datensätze gespeichert');
       }
-      await projector.catchUp();
+      await projector.catchUpStatus();
       if (options.background !== false) projector.start();
-      const resumed = await service.recover();
+      const resumed = options.recover === false ? 0 : await service.recover();
       if (resumed > 0) logger?.info({ resumed }, 'Unterbrochene Lieferungen werden fortgesetzt');
     },
     async stop() {

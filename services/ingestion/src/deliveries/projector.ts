@@ -4,74 +4,94 @@
  * and saving the checkpoint only repeats work. Commands call `catchUp()` after appending, so a
  * client reads its own writes (status right after the 202).
  */
-import type { DocumentStore, EventStore, Logger } from '@lagebild/platform';
+import type { DocumentStore, EventStore, Logger, StoredEvent } from '@lagebild/platform';
 import { CATALOG_EVENT_TYPES, projectCatalogEvent } from '../profiles/projections';
 import { DELIVERY_PROJECTION_TYPES, projectAcceptedObservations, projectDeliveryEvent } from './projections';
 
 export const PROJECTOR_COLLECTION = 'ingestion.projector';
-const CHECKPOINT_KEY = 'checkpoint';
 /** Small pages: a page may hold batches of thousands of observations each. */
 const PAGE = 20;
 
 export interface IngestionProjector {
+  /** Catalogs, delivery status and reports: cheap, caught up right after every command. */
+  catchUpStatus(): Promise<number>;
+  /** Everything, including the observation read model (heavy for large deliveries). */
   catchUp(): Promise<number>;
   start(pollIntervalMs?: number): void;
   stop(): Promise<void>;
 }
 
+/**
+ * Two followers with their own checkpoints: the status read models must be current right after
+ * a command (a client polls its delivery), while writing millions of observations into the
+ * observation read model may lag behind without holding up the next delivery.
+ */
 export function createIngestionProjector(deps: { eventStore: EventStore; documents: DocumentStore; logger?: Logger }): IngestionProjector {
   const { eventStore, documents } = deps;
   const catalogTypes = new Set<string>(CATALOG_EVENT_TYPES);
-  let queue: Promise<unknown> = Promise.resolve();
+
+  function follower(name: string, apply: (event: StoredEvent) => Promise<boolean>) {
+    let queue: Promise<unknown> = Promise.resolve();
+    async function run(): Promise<number> {
+      let position = (await documents.get<{ position: number }>(PROJECTOR_COLLECTION, name))?.position ?? 0;
+      let applied = 0;
+      for (;;) {
+        const events = await eventStore.readAll({ after: position, maxCount: PAGE });
+        if (events.length === 0) return applied;
+        for (const event of events) if (await apply(event)) applied += 1;
+        position = events[events.length - 1]!.position;
+        await documents.put(PROJECTOR_COLLECTION, name, { position });
+        if (events.length < PAGE) return applied;
+      }
+    }
+    return () => {
+      const round = queue.then(run);
+      queue = round.catch(() => undefined);
+      return round;
+    };
+  }
+
+  const catchUpStatus = follower('status', async (event) => {
+    if (catalogTypes.has(event.type)) {
+      await documents.write(projectCatalogEvent(event));
+      return true;
+    }
+    if (!DELIVERY_PROJECTION_TYPES.has(event.type)) return false;
+    const writes = await projectDeliveryEvent(documents, event);
+    if (writes.length > 0) await documents.write(writes);
+    return true;
+  });
+  const catchUpObservations = follower('observations', async (event) => {
+    if (event.type !== 'DeliveryAccepted') return false;
+    await projectAcceptedObservations(eventStore, documents, event);
+    return true;
+  });
+
   let timer: NodeJS.Timeout | undefined;
   let running = false;
-
-  async function run(): Promise<number> {
-    let position = (await documents.get<{ position: number }>(PROJECTOR_COLLECTION, CHECKPOINT_KEY))?.position ?? 0;
-    let applied = 0;
-    for (;;) {
-      const events = await eventStore.readAll({ after: position, maxCount: PAGE });
-      if (events.length === 0) return applied;
-      for (const event of events) {
-        if (catalogTypes.has(event.type)) await documents.write(projectCatalogEvent(event));
-        else if (DELIVERY_PROJECTION_TYPES.has(event.type)) {
-          const writes = await projectDeliveryEvent(documents, event);
-          if (writes.length > 0) await documents.write(writes);
-          if (event.type === 'DeliveryAccepted') await projectAcceptedObservations(eventStore, documents, event);
-        } else continue;
-        applied += 1;
-      }
-      position = events[events.length - 1]!.position;
-      await documents.put(PROJECTOR_COLLECTION, CHECKPOINT_KEY, { position });
-      if (events.length < PAGE) return applied;
-    }
-  }
-
-  function catchUp(): Promise<number> {
-    const round = queue.then(run);
-    queue = round.catch(() => undefined);
-    return round;
-  }
+  let tick: Promise<unknown> = Promise.resolve();
+  const catchUp = async () => (await catchUpStatus()) + (await catchUpObservations());
 
   return {
+    catchUpStatus,
     catchUp,
     start(pollIntervalMs = 250) {
       if (running) return;
       running = true;
-      const tick = async () => {
+      const loop = async () => {
         try {
           await catchUp();
         } catch (error) {
           deps.logger?.error({ err: error }, 'ingestion projector failed; retrying');
         }
-        if (running) timer = setTimeout(tick, pollIntervalMs);
+        if (running) timer = setTimeout(() => (tick = loop()), pollIntervalMs);
       };
-      timer = setTimeout(tick, 0);
+      tick = loop();
     },
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
-      await queue;
+      await tick;
     },
   };
 }

@@ -40,7 +40,7 @@ export async function inspectZip(path: string, limits: ZipLimits = DEFAULT_ZIP_L
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(path, { lazyEntries: true, validateEntrySizes: true, autoClose: false });
-  } catch (error) {
+  } catch {
     return { ok: false, kind: 'unreadable', reason: 'keine ZIP-Struktur (XLSX-Dateien sind ZIP-Archive)' };
   }
   try {
@@ -78,7 +78,7 @@ export async function inspectZip(path: string, limits: ZipLimits = DEFAULT_ZIP_L
       }
     }
     return { ok: true, uncompressedBytes: inflated };
-  } catch (error) {
+  } catch {
     return { ok: false, kind: 'unreadable', reason: 'das ZIP-Archiv ist beschädigt' };
   } finally {
     zip.close();

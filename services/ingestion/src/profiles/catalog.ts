@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { isWrongExpectedVersionError, type DocumentStore, type EventStore, type NewEvent } from '@lagebild/platform';
 import { decideDataset } from '../datasets/decide';
-import { datasetStream, evolveDataset, initialDatasetState, type DatasetEvent } from '../datasets/model';
+import { datasetStream, evolveDataset, type DatasetEvent } from '../datasets/model';
 import { DatasetBody, type Dataset } from '../datasets/schema';
 import { decideProfile } from './decide';
-import { evolveProfile, initialProfileState, profileStream, type ProfileEvent } from './model';
+import { evolveProfile, profileStream, type ProfileEvent } from './model';
 import { DeliveryProfileBody, SLUG, type DeliveryProfile } from './schema';
 
 export const PROFILES_COLLECTION = 'ingestion.profiles';
@@ -90,7 +90,7 @@ async function fold<Body>(eventStore: EventStore, stream: string, version: numbe
 }
 
 /** The variables a profile names must exist in its data set. */
-export function checkProfileAgainstDataset(profile: DeliveryProfileBody, dataset: Pick<Dataset, 'id' | 'variables'>): Array<{ pointer: string; detail: string }> {
+export function checkProfileAgainstDataset(profile: DeliveryProfileBody, dataset: { id: string; variables: ReadonlyArray<{ code: string }> }): Array<{ pointer: string; detail: string }> {
   const known = new Set(dataset.variables.map((v) => v.code));
   const problems: Array<{ pointer: string; detail: string }> = [];
   const require = (code: string, pointer: string) => {

@@ -246,6 +246,13 @@ export const TotalsSpec = z.strictObject({
   grandTotalLabels: z.array(z.string()).default([]),
   /** Absolute deviation tolerated in the check (rounding in published tables). */
   tolerance: z.number().min(0).default(0),
+  /**
+   * A deviation is an `error` (the delivery is rejected) or a `warning` (reported, accepted):
+   * official tables often carry persons without a small-area assignment in their Bezirk totals.
+   */
+  mismatch: z.enum(['error', 'warning'], { error: 'mismatch erwartet: error oder warning' }).default('error'),
+  /** Count variables to check; all count variables when omitted (flows such as Zuzüge are not additive). */
+  variables: z.array(z.string().regex(SLUG)).optional(),
 });
 export type TotalsSpec = z.infer<typeof TotalsSpec>;
 

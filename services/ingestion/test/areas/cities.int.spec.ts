@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import {
   areaFileFromDisk,
   attachNameMapping,
+  catchUpAreaProjections,
   buildNameIndex,
   createAreaRegister,
   importAreaFile,
@@ -96,5 +97,18 @@ describe('Flensburg Stadtteile', () => {
     const index = buildNameIndex((await createAreaRegister(t.ctx.documents).findSchemeVersion('flensburg-stadtteile'))!);
     const rows = parse(await readFile(path.join(DATA, 'flensburg/raw_tab1_einwohner.csv'), 'utf8'), { columns: true }) as Array<{ id: string; stadtteil: string }>;
     for (const row of rows) expect(index.match(row.stadtteil)).toMatchObject({ status: 'matched', code: row.id });
+  });
+});
+
+describe('read models', () => {
+  it('catch up with events whose projection was lost (a crash between append and projection)', async () => {
+    const register = createAreaRegister(t.ctx.documents);
+    await catchUpAreaProjections(t.ctx);
+    await t.ctx.documents.delete('areas.schemes', 'flensburg-stadtteile');
+    await t.ctx.documents.delete('areas.projection', 'checkpoint');
+    expect(await register.findScheme('flensburg-stadtteile')).toBeUndefined();
+    expect(await catchUpAreaProjections(t.ctx)).toBe(1);
+    expect(await register.findScheme('flensburg-stadtteile')).toMatchObject({ currentVersion: 1, tenant: '01001' });
+    expect(await catchUpAreaProjections(t.ctx)).toBe(0);
   });
 });

@@ -123,7 +123,7 @@ describe('area scheme decider', () => {
     const state = fold(all, 'flensburg-stadtteile');
     expect(state.units.get('3')!.validTo).toBe('2019-12-31');
     const v2 = given(...all).when({ type: 'PublishVersion', data: { validFrom: '2020-01-01', reason: 'Fortschreibung 2020' }, metadata });
-    const published = v2.events.find((e) => e.type === 'SchemeVersionPublished')!.data as { crosswalk: { weights: unknown[]; seriesBreaks: Array<{ code: string; reason: string }> } };
+    const published = v2.events.find((e) => e.type === 'SchemeVersionPublished')!.data as { crosswalk: { weights: readonly unknown[]; seriesBreaks: ReadonlyArray<{ code: string; reason: string }> } };
     expect(published.crosswalk.weights).toEqual([
       { fromCode: '1', toCode: '1', weight: 1 },
       { fromCode: '3', toCode: '3a', weight: 0.4 },

@@ -141,6 +141,33 @@ describe('spatial register over HTTP', () => {
     ]);
   });
 
+  it('flags units with designations, attaches name mappings and matches delivered names', async () => {
+    const sp = await token('01001', 'sozialplanung');
+    const designation = { unitCode: '3', designation: { code: 'aktionsraum', name: 'Aktionsraum' }, validFrom: '2019-01-01', reason: 'Ratsbeschluss RV-45/2018' };
+    expect((await call('POST', '/schemes/flensburg-stadtteile/designations', sp, designation)).status).toBe(201);
+    const overlap = await problem(await call('POST', '/schemes/flensburg-stadtteile/designations', sp, { ...designation, validFrom: '2020-01-01' }), 409, 'area-validity-overlap');
+    expect(overlap.detail).toBe('3 (Nordstadt) ist schon von 2019-01-01 bis offen als Aktionsraum gekennzeichnet; die Zeiträume überschneiden sich.');
+    const mapping = { source: 'Sozialatlas', groups: [{ name: 'Innenstadt', codes: ['1', '2'], note: 'Altstadt und Neustadt' }, { name: 'Mürwik-Nord', codes: ['99'] }] };
+    const unknown = await problem(await call('POST', '/schemes/flensburg-stadtteile/name-mappings', sp, mapping), 404, 'area-unknown-unit');
+    expect(unknown.errors).toEqual([{ where: 'Eintrag 2', detail: '"Mürwik-Nord" verweist auf den unbekannten Code "99"' }]);
+    expect((await call('POST', '/schemes/flensburg-stadtteile/name-mappings', sp, { ...mapping, groups: [mapping.groups[0]] })).status).toBe(201);
+    const matched = (await (await call('POST', '/schemes/flensburg-stadtteile/match', sp, { names: ['Westliche_Höhe', 'INNENSTADT', 'Mürwick', 'Hafen'] })).json()) as { matched: number; unmatched: string[]; results: unknown[] };
+    expect(matched).toEqual({
+      schemeId: 'flensburg-stadtteile',
+      version: 1,
+      matched: 1,
+      unmatched: ['Mürwick', 'Hafen'],
+      results: [
+        { name: 'Westliche_Höhe', status: 'matched', code: '4', via: 'name' },
+        { name: 'INNENSTADT', status: 'group', codes: ['1', '2'], groupName: 'Innenstadt', note: 'Altstadt und Neustadt' },
+        { name: 'Mürwick', status: 'unmatched', suggestions: [{ code: '11', name: 'Mürwik' }] },
+        { name: 'Hafen', status: 'unmatched', suggestions: [] },
+      ],
+    });
+    const units = (await (await call('GET', '/schemes/flensburg-stadtteile/versions/1/units', sp)).json()) as { units: Array<{ code: string; designations: unknown[] }> };
+    expect(units.units.find((u) => u.code === '3')!.designations).toEqual([{ code: 'aktionsraum', name: 'Aktionsraum', validFrom: '2019-01-01', validTo: null }]);
+  });
+
   it('imports a shapefile uploaded as its parts, reprojected from EPSG:25833', async () => {
     const sp = await token('11000', 'sozialplanung');
     expect((await call('POST', '/schemes', sp, { schemeId: 'berlin-plr', name: 'Berlin Planungsräume' })).status).toBe(201);

@@ -4,15 +4,17 @@
  * line and column, with the German message, and must record nothing: no ObservationsRecorded,
  * no DeliveryAccepted, observation read model unchanged.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DeliveryRefusedError } from '../../src/deliveries/application';
 import { OBSERVATIONS_COLLECTION } from '../../src/deliveries/projections';
 import {
   BERLIN,
   deliverFile,
   deliveryEventTypes,
-  eventTypeCounts,
+  eventsSince,
   FIXTURES,
   FLENSBURG,
   loadBerlinLor2021,
@@ -22,28 +24,10 @@ import {
   runScript,
   seedCorpusProfiles,
   seedFlensburgProfiles,
+  storePosition,
+  type CorpusCase,
   type Ingestion,
 } from './support';
-
-export interface ExpectedFinding {
-  code: string;
-  line?: number;
-  /** Spreadsheet letter. */
-  column?: string;
-  /** A part of the German message. */
-  message?: string;
-}
-
-export interface CorpusCase {
-  file: string;
-  profile: string;
-  tenant: string;
-  case: string;
-  expected: ExpectedFinding[];
-  generated?: boolean;
-  /** Only ever streamed into an upload (the 1 GB-class file). */
-  stream?: boolean;
-}
 
 const CORPUS = path.join(FIXTURES, 'bad-input');
 // Read synchronously at load time: jest needs the cases to name the tests.
@@ -78,52 +62,57 @@ describe('the manifest', () => {
   });
 });
 
+/** Checks one corpus file through the pipeline; throws with the actual findings on a mismatch. */
+async function checkCase(entry: CorpusCase): Promise<void> {
+  const filePath = path.join(entry.generated ? generatedDir : CORPUS, entry.file);
+  const observationsBefore = (await t.documents.scan(OBSERVATIONS_COLLECTION)).length;
+  const position = await storePosition(t);
+  const members = entry.tenant === FLENSBURG.tenant ? FLENSBURG.members : BERLIN.members;
+
+  const delivered = await deliverFile(t, filePath, { profileId: entry.profile, tenant: entry.tenant, members });
+
+  const errors = delivered.report.findings.filter((f) => f.severity === 'error');
+  const summary = errors.map((f) => `${f.code} Z.${f.line ?? '-'} ${f.column?.letter ?? '-'}: ${f.message}`).join('\n');
+  expect({ status: delivered.view.status, summary }).toMatchObject({ status: 'abgelehnt' });
+  // Exactly the expected codes: no surprise error, none missing.
+  expect({ codes: [...new Set(errors.map((f) => f.code))].sort(), summary }).toMatchObject({ codes: [...new Set(entry.expected.map((e) => e.code))].sort() });
+  for (const wanted of entry.expected) {
+    const match = errors.find(
+      (f) =>
+        f.code === wanted.code &&
+        (wanted.line === undefined || f.line === wanted.line) &&
+        (wanted.column === undefined || f.column?.letter === wanted.column) &&
+        (wanted.message === undefined || f.message.includes(wanted.message)),
+    );
+    if (!match) throw new Error(`${entry.file}: erwartet ${JSON.stringify(wanted)}, gefunden:\n${summary}`);
+    // Every message names the file: German, complete, actionable without the manifest.
+    expect(match.message).toContain(`Datei „${entry.file}“`);
+  }
+
+  // Nothing recorded: the delivery's stream ends in its rejection, the store gained nothing
+  // else (no validation, observations or acceptance), the observation read model is unchanged.
+  expect(await deliveryEventTypes(t, delivered.deliveryId)).toEqual(['DeliveryReceived', 'DeliveryRejected']);
+  expect(await eventsSince(t, position)).toEqual(['DeliveryReceived', 'DeliveryRejected']);
+  expect((await t.documents.scan(OBSERVATIONS_COLLECTION)).length).toBe(observationsBefore);
+}
+
 describe('every corpus file is rejected with its expected error and records nothing', () => {
-  it.each(fileCases.map((c) => [c.file, c] as const))('%s', async (_name, entry) => {
-    const filePath = path.join(entry.generated ? generatedDir : CORPUS, entry.file);
-    const observationsBefore = (await t.documents.scan(OBSERVATIONS_COLLECTION)).length;
-    const before = await eventTypeCounts(t);
-    const members = entry.tenant === FLENSBURG.tenant ? FLENSBURG.members : BERLIN.members;
-
-    const delivered = await deliverFile(t, filePath, { profileId: entry.profile, tenant: entry.tenant, members });
-
-    const errors = delivered.report.findings.filter((f) => f.severity === 'error');
-    const summary = errors.map((f) => `${f.code} Z.${f.line ?? '-'} ${f.column?.letter ?? '-'}: ${f.message}`).join('\n');
-    expect({ status: delivered.view.status, summary }).toMatchObject({ status: 'abgelehnt' });
-    // Exactly the expected codes: no surprise error, none missing.
-    expect([...new Set(errors.map((f) => f.code))].sort()).toEqual([...new Set(entry.expected.map((e) => e.code))].sort());
-    for (const wanted of entry.expected) {
-      const match = errors.find(
-        (f) =>
-          f.code === wanted.code &&
-          (wanted.line === undefined || f.line === wanted.line) &&
-          (wanted.column === undefined || f.column?.letter === wanted.column) &&
-          (wanted.message === undefined || f.message.includes(wanted.message)),
-      );
-      if (!match) throw new Error(`${entry.file}: erwartet ${JSON.stringify(wanted)}, gefunden:\n${summary}`);
-      // Every message names the file; German, complete.
-      expect(match.message).toContain(`Datei „${entry.file}“`);
-    }
-
-    // Nothing recorded: the delivery's stream ends in its rejection, the store holds no new
-    // observations or acceptances, the observation read model is unchanged.
-    expect(await deliveryEventTypes(t, delivered.deliveryId)).toEqual(['DeliveryReceived', 'DeliveryRejected']);
-    const after = await eventTypeCounts(t);
-    expect(after.ObservationsRecorded ?? 0).toBe(before.ObservationsRecorded ?? 0);
-    expect(after.DeliveryAccepted ?? 0).toBe(before.DeliveryAccepted ?? 0);
-    expect(after.DeliveryValidated ?? 0).toBe(before.DeliveryValidated ?? 0);
-    expect((await t.documents.scan(OBSERVATIONS_COLLECTION)).length).toBe(observationsBefore);
-  });
+  for (const entry of fileCases) {
+    // A case marked knownIssue documents a defect of the importer (see the manifest): it runs
+    // as `it.failing`, so it turns red the day the defect is fixed and the mark must go.
+    const test = entry.knownIssue ? it.failing : it;
+    test(`${entry.file}: ${entry.case}`, () => checkCase(entry));
+  }
 });
 
 describe('the same bad file delivered again', () => {
   it('is recognised and changes nothing', async () => {
     const entry = fileCases.find((c) => c.file === 'fl-negative-anzahl.csv')!;
     const first = await deliverFile(t, path.join(CORPUS, entry.file), { profileId: entry.profile, tenant: entry.tenant, members: FLENSBURG.members });
-    const before = await eventTypeCounts(t);
+    const position = await storePosition(t);
     const again = await deliverFile(t, path.join(CORPUS, entry.file), { profileId: entry.profile, tenant: entry.tenant, members: FLENSBURG.members });
     expect(again).toMatchObject({ deliveryId: first.deliveryId, duplicate: true });
-    expect(await eventTypeCounts(t)).toEqual(before);
+    expect(await eventsSince(t, position)).toEqual([]);
   });
 });
 
@@ -135,5 +124,36 @@ describe('a file of the corpus after it was fixed', () => {
     expect(broken.replace(';-5;', ';133;')).toBe(original);
     const delivered = await deliverFile(t, path.join(FIXTURES, 'flensburg/tab05_altersgruppen_2021_2022.csv'), { profileId: 'flensburg-altersgruppen-detail', ...FLENSBURG });
     expect(delivered.view).toMatchObject({ status: 'angenommen', errorCount: 0, observationCount: 13 * 2 * 8 });
+  });
+});
+
+describe('the 1 GB-class file', () => {
+  it('is refused at the size limit while it streams, long before its end, and leaves nothing behind', async () => {
+    const entry = manifest.cases.find((c) => c.stream)!;
+    const profile = (await t.catalog.getProfile(entry.profile))!;
+    const limit = profile.maxFileBytes!;
+    const child = spawn(process.execPath, [path.join(CORPUS, 'generate.mjs'), '--stream-1gb'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let read = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      read += chunk.length;
+    });
+    const position = await storePosition(t);
+    try {
+      const refusal = await t.deliveries.receiveUpload(child.stdout, entry.file, limit).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refusal).toBeInstanceOf(DeliveryRefusedError);
+      const { status, finding } = refusal as DeliveryRefusedError;
+      expect({ status, code: finding.code }).toEqual({ status: 413, code: 'FILE_TOO_LARGE' });
+      expect(finding.message).toContain(`Datei „${entry.file}“: Die Datei ist größer als erlaubt (höchstens 8 MB)`);
+      // Refused early: far less than the gigabyte was produced (the limit plus pipe buffers).
+      expect(read).toBeLessThan(limit + 64 * 1024 * 1024);
+    } finally {
+      child.kill();
+    }
+    // No partial upload kept, nothing appended.
+    expect((await readdir(path.join(t.dir, 'work', 'uploads')).catch(() => [])).length).toBe(0);
+    expect(await eventsSince(t, position)).toEqual([]);
   });
 });

@@ -76,6 +76,31 @@ export async function openIngestion(): Promise<Ingestion> {
   };
 }
 
+// ---- the corpus manifest -------------------------------------------------------------------
+
+export interface ExpectedFinding {
+  code: string;
+  line?: number;
+  /** Spreadsheet letter. */
+  column?: string;
+  /** A part of the German message. */
+  message?: string;
+}
+
+/** One entry of test/fixtures/bad-input/manifest.json. */
+export interface CorpusCase {
+  file: string;
+  profile: string;
+  tenant: string;
+  case: string;
+  expected: ExpectedFinding[];
+  generated?: boolean;
+  /** Only ever streamed into an upload (the 1 GB-class file). */
+  stream?: boolean;
+  /** A defect of the importer this case exposes (German); the case is expected to fail until it is fixed. */
+  knownIssue?: string;
+}
+
 // ---- the spatial register from the real files ----------------------------------------------
 
 /** Flensburg's 13 Stadtteile from stadtteile.geojson with the shipped area profile (codes 1..13). */
@@ -189,14 +214,19 @@ export async function deliveryEventTypes(t: Ingestion, deliveryId: string): Prom
   return (await t.eventStore.readStream(`delivery-${deliveryId}`)).map((e) => e.type);
 }
 
-/** Counts of every event type in the whole store. */
-export async function eventTypeCounts(t: Ingestion): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  let after = 0;
+/** Where the store stands now: pass it to `eventsSince` to see what an action appended. */
+export function storePosition(t: Ingestion): Promise<number> {
+  return t.eventStore.lastPosition();
+}
+
+/** Types of the events appended after `position`, in store order. */
+export async function eventsSince(t: Ingestion, position: number): Promise<string[]> {
+  const types: string[] = [];
+  let after = position;
   for (;;) {
-    const page = await t.eventStore.readAll({ after, maxCount: 500 });
-    for (const event of page) counts[event.type] = (counts[event.type] ?? 0) + 1;
-    if (page.length < 500) return counts;
+    const page = await t.eventStore.readAll({ after, maxCount: 200 });
+    types.push(...page.map((e) => e.type));
+    if (page.length < 200) return types;
     after = page[page.length - 1]!.position;
   }
 }

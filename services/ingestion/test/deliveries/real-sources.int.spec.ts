@@ -65,6 +65,11 @@ describe('Hamburg Stadtteilprofile 2014', () => {
     const missing = report!.findings.filter((f) => f.code === 'AREA_MISSING');
     expect(missing.map((f) => f.message).join(' ')).toContain('0121 Neuwerk');
     expect(view.rowCount).toBe(95);
+    // The totals rows are checked, not recorded: Hamburg-Mitte counts 6,777 inhabitants more than its Stadtteile.
+    const deviations = report!.findings.filter((f) => f.code === 'TOTALS_MISMATCH');
+    expect(deviations.every((f) => f.severity === 'warning')).toBe(true);
+    expect(deviations.find((f) => f.line === 101 && f.column?.header === 'Bevölkerung')?.message).toContain('Zeile: 289876, Summe: 283099');
+    expect(deviations.some((f) => f.message.includes('„Altona“') && f.message.includes('bevoelkerung'))).toBe(false);
 
     const value = async (variable: string, area: string) =>
       (await queryObservations(h.documents, { tenant: '02000', schemeId: HAMBURG_SCHEME, variable, areaCode: area }))[0];

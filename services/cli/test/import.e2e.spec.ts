@@ -1,0 +1,89 @@
+/**
+ * `lagebild import` as users run it: the built command (dist/main.js) in a child process on a
+ * fresh data dir, with Hamburg's real Stadtteilprofile and the shipped profile. The register is
+ * prepared through the ingestion package beforehand (the areas commands have their own test).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { areaFileFromDisk, attachNameMapping, createScheme, importAreaFile, loadAreaImportProfile, loadNameMappingTable, publishVersion } from '@lagebild/ingestion';
+import { createLmdbDocumentStore, createLmdbEventStore } from '@lagebild/platform';
+
+const MAIN = path.resolve(__dirname, '../dist/main.js');
+const DATA = path.resolve(__dirname, '../../../../shared/data');
+const HAMBURG = path.join(DATA, 'hamburg/stadtteilprofile_2014.csv');
+
+let dataDir: string;
+
+function lagebild(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LAGEBILD_DATA_DIR: dataDir, LAGEBILD_LOG_LEVEL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'lagebild-cli-import-'));
+  const lmdb = path.join(dataDir, 'lmdb');
+  const eventStore = createLmdbEventStore({ path: lmdb });
+  const documents = createLmdbDocumentStore({ path: lmdb });
+  const ctx = { eventStore, documents };
+  const actor = { subject: 'system:test' };
+  const profile = await loadAreaImportProfile('hamburg-stadtteile');
+  await createScheme(ctx, { schemeId: 'hamburg-stadtteile', name: 'Hamburg Stadtteile', tenant: '02000', stripPrefixes: profile.nameMatching?.stripPrefixes ?? [] }, actor);
+  await importAreaFile(ctx, { schemeId: 'hamburg-stadtteile', file: await areaFileFromDisk(path.join(DATA, 'hamburg/stadtteile.geojson')), mapping: profile.mapping, validFrom: '2008-03-01', reason: profile.description }, actor);
+  await attachNameMapping(ctx, 'hamburg-stadtteile', await loadNameMappingTable('hamburg-stadtteile-namen'), actor);
+  await publishVersion(ctx, 'hamburg-stadtteile', { validFrom: '2008-03-01', reason: 'Stadtteile' }, actor);
+  await documents.close();
+  await eventStore.close();
+}, 60_000);
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('lagebild import', () => {
+  it('accepts the Hamburg Stadtteilprofile with the shipped profile and prints a summary', async () => {
+    const result = await lagebild('import', HAMBURG, '--profile', 'hamburg-stadtteilprofile-2014');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^Lieferung [0-9a-f-]{36} angenommen\./);
+    expect(result.stdout).toContain('95 Zeilen');
+    expect(result.stdout).toContain('für 95 Gebiete');
+    expect(result.stdout).toContain('Gebietsgliederung hamburg-stadtteile Version 1');
+    expect(result.stdout).toContain('Hinweis: Datei „stadtteilprofile_2014.csv“, Zeile 16, Spalte A („Stadtgebiet“)');
+  });
+
+  it('changes nothing when the same file is delivered again', async () => {
+    const result = await lagebild('import', HAMBURG, '--profile', 'hamburg-stadtteilprofile-2014');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('schon geliefert');
+  });
+
+  it('rejects a broken copy with exit code 1 and the German error list', async () => {
+    const lines = (await readFile(HAMBURG, 'utf8')).split('\n');
+    // Lines 6 and 8 as a spreadsheet counts them (the header is line 1).
+    lines[5] = lines[5]!.replace(/^St\. Georg; [^;]+;/, 'St. Georg; viele;');
+    lines[7] = lines[7]!.replace(/^Borgfelde;/, 'Borgfeld;');
+    const broken = path.join(dataDir, 'stadtteilprofile_kaputt.csv');
+    await writeFile(broken, lines.join('\n'));
+    const result = await lagebild('import', broken, '--profile', 'hamburg-stadtteilprofile-2014');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('abgelehnt: 2 Fehler');
+    expect(result.stderr).toContain('Es wurde nichts erfasst.');
+    expect(result.stderr).toContain('- Datei „stadtteilprofile_kaputt.csv“, Zeile 6, Spalte B („Bevölkerung“): Der Wert ist keine Zahl. Gefunden: „viele“.');
+    expect(result.stderr).toContain('Zeile 8, Spalte A („Stadtgebiet“): Das Gebiet ist in der Gebietsgliederung „Hamburg Stadtteile“ (Version 1) unbekannt. Gefunden: „Borgfeld“. Erwartet: ein Gebietsname der Gebietsgliederung oder eine Zuordnung im Lieferprofil (nameMap); ähnlich: 0107 „Borgfelde“');
+  });
+
+  it('explains wrong arguments with the usage (exit code 2)', async () => {
+    const result = await lagebild('import', HAMBURG);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--profile fehlt.');
+    expect(result.stderr).toContain('Aufruf: lagebild import DATEI --profile PROFIL');
+  });
+});
