@@ -72,6 +72,23 @@ export function exampleIntegrationEvents(): IntegrationEvent[] {
       },
     },
     {
+      type: 'AreaGeometriesPublished',
+      envelope: envelope(10, 'area-scheme-stadtteile', 2, '2024-01-15T08:00:00.000Z', 'user:sozialplanung-1'),
+      data: {
+        schemeId: 'stadtteile',
+        version: 1,
+        batchNumber: 1,
+        isLastBatch: true,
+        precision: 5,
+        geometries: [
+          {
+            code: '3',
+            geometry: '{"type":"Polygon","coordinates":[[[9.42,54.8],[9.45,54.8],[9.45,54.82],[9.42,54.82],[9.42,54.8]]]}',
+          },
+        ],
+      },
+    },
+    {
       type: 'ObservationsRecorded',
       envelope: envelope(2, `delivery-${ids.delivery}`, 2, '2024-03-01T09:15:00.000Z', 'user:datenlieferung-7'),
       data: {

@@ -10,7 +10,6 @@ import {
   type ChangeRecord,
   type CrosswalkDefinition,
   type CrosswalkWeight,
-  dayBefore,
   type DesignationState,
   type ImportSource,
   isIsoDay,
@@ -582,11 +581,3 @@ export function decide(command: AreaSchemeCommand, state: SchemeState): AreaSche
     }
   }
 }
-
-/** The day a draft change set takes effect at the earliest (for messages and defaults). */
-export function earliestPendingDay(state: SchemeState): string | null {
-  const days = state.pendingChanges.map((c) => c.validFrom).sort();
-  return days[0] ?? null;
-}
-
-export { dayBefore };

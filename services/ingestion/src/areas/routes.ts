@@ -76,7 +76,7 @@ export function problemOf(error: AreaRuleViolation): ProblemError {
     status: STATUS[error.code],
     type: `area-${error.code}`,
     title: TITLE[error.code],
-    detail: error.errors.length > 0 ? `${error.detail} (${error.errors.length} ${error.errors.length === 1 ? 'Fehler' : 'Fehler'}, siehe errors)` : error.detail,
+    detail: error.errors.length > 0 ? `${error.detail} (${error.errors.length} Fehler, siehe errors)` : error.detail,
     extensions: error.errors.length > 0 ? { errors: error.errors.map((e) => ({ ...(e.where ? { where: e.where } : {}), detail: e.detail })) } : {},
     cause: error,
   });
