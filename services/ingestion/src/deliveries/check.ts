@@ -122,9 +122,9 @@ export class DeliveryCheck implements RowSink {
   private readonly periodVersion: Array<VersionContext | undefined> = [];
   private readonly chunks = new Map<number, ChunkBuilder>();
   /** Duplicate detection: per (version, period, variable, dims) the first line per unit. */
-  private readonly seen = new Map<string, Uint32Array>();
+  private readonly seen = new Map<number, Uint32Array>();
   /** Coverage per (version, period): units with at least one row. */
-  private readonly covered = new Map<string, { version: VersionContext; period: number; units: Uint8Array; types: Set<string> }>();
+  private readonly covered = new Map<number, { version: VersionContext; period: number; units: Uint8Array; types: Set<string> }>();
   private readonly usedVariables = new Set<number>();
   private readonly usedVersions = new Set<VersionContext>();
   private readonly areasWithData = new Set<string>();
@@ -134,6 +134,8 @@ export class DeliveryCheck implements RowSink {
   /** Totals check: sums of count values per (version:parent|*, variable, dims, period). */
   private readonly sums = new Map<string, number>();
   private readonly totalsRows: TotalsRow[] = [];
+  private readonly unitCache: Array<Map<string, number>> = [];
+  private readonly hasNameMap: boolean;
   /** Units a group row (one name for several units) stands for: not reported as missing. */
   private readonly groupCovered = new Set<string>();
 
@@ -162,6 +164,7 @@ export class DeliveryCheck implements RowSink {
     this.profile = config.profile;
     this.findings = new FindingCollector(config.findingLimit ?? 1000);
     this.parse = numberParser(this.profile.numbers);
+    this.hasNameMap = Object.keys(this.profile.area.nameMap).length > 0;
     this.specials = new Map(specialValuesOf(this.profile).map((s) => [s.token.trim(), s.meaning]));
     const tokens = [...this.specials.keys()].filter((t) => t !== '').map((t) => `„${t}“`);
     this.expectedNumber = `${describeNumberFormat(this.profile.numbers)}${tokens.length > 0 ? ` oder eines der Zeichen ${tokens.join(', ')}` : ''}`;
@@ -461,7 +464,7 @@ export class DeliveryCheck implements RowSink {
     if (versions.length === 0) return;
 
     // Area -> unit per version.
-    const mapped = this.profile.area.nameMap[areaText];
+    const mapped = this.hasNameMap && Object.hasOwn(this.profile.area.nameMap, areaText) ? this.profile.area.nameMap[areaText] : undefined;
     if (mapped === null) {
       this.report('AREA_NOT_MAPPED', { line, column: areaColumn, value: areaText }, 'warning');
       this.rowCount -= 1;
@@ -481,7 +484,14 @@ export class DeliveryCheck implements RowSink {
     }
     const units = new Map<VersionContext, number>();
     for (const version of versions) {
-      const unit = this.resolveUnit(version, mapped ?? areaText, line, areaColumn, areaText);
+      // Large files repeat each area many times: a resolved area is looked up once per version.
+      let cache = this.unitCache[version.index];
+      if (!cache) cache = this.unitCache[version.index] = new Map();
+      let unit: number | { group: string[] } | undefined = cache.get(areaText);
+      if (unit === undefined) {
+        unit = this.resolveUnit(version, mapped ?? areaText, line, areaColumn, areaText);
+        if (typeof unit === 'number') cache.set(areaText, unit);
+      }
       if (unit === undefined) return;
       if (typeof unit !== 'number') {
         // One name for several units (a merged Stadtteil): counted toward their common parent.
@@ -559,7 +569,15 @@ export class DeliveryCheck implements RowSink {
     }
   }
 
+  private readonly oneVersion: VersionContext[] = [];
   private versionsOfRow(rowPeriod: number, line: number): VersionContext[] {
+    if (this.profile.variables.layout === 'long') {
+      // One period per row: no allocation per row.
+      const version = rowPeriod < 0 ? undefined : this.requireVersion(rowPeriod, line);
+      if (!version) return [];
+      this.oneVersion[0] = version;
+      return this.oneVersion;
+    }
     const result: VersionContext[] = [];
     const periods = this.profile.variables.layout === 'wide' ? this.plans.map((p) => (p.period >= 0 ? p.period : rowPeriod)) : [rowPeriod];
     for (const period of periods) {
@@ -676,7 +694,8 @@ export class DeliveryCheck implements RowSink {
     }
 
     // Duplicates: same unit, variable, breakdown and period.
-    const key = `${version.index}|${period}|${variable}|${dimensions}`;
+    // Numeric keys (tables are bounded: 2^16 periods, variables, breakdowns; 256 scheme versions).
+    const key = ((period * 65536 + variable) * 65536 + dimensions) * 256 + version.index;
     let lines = this.seen.get(key);
     if (!lines) {
       lines = new Uint32Array(version.units.length);
@@ -698,7 +717,7 @@ export class DeliveryCheck implements RowSink {
     }
     lines[unit] = line;
 
-    const coverageKey = `${version.index}|${period}`;
+    const coverageKey = period * 256 + version.index;
     let coverage = this.covered.get(coverageKey);
     if (!coverage) {
       coverage = { version, period, units: new Uint8Array(version.units.length), types: new Set() };
