@@ -354,7 +354,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
     const profile = await catalog.getProfile(received.profileId, received.profileVersion);
     const dataset: Dataset | undefined = profile ? await catalog.getDataset(profile.dataset) : undefined;
     if (!profile || !dataset) {
-      await reject([finding('FILE_UNREADABLE', { file: received.fileName, format: 'Lieferung', reason: `Lieferprofil ${received.profileId} (Version ${received.profileVersion}) oder sein Datensatz fehlt` })]);
+      await reject([finding('PROFILE_UNKNOWN', { file: received.fileName, profile: received.profileId, version: received.profileVersion, expected: 'ein gespeichertes Lieferprofil mit seinem Datensatz' })]);
       return;
     }
     const mayDeliverFor = ownerPredicate(received.access ?? { owners: [received.tenant], prefixes: [] });
@@ -387,6 +387,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
         batchSize: limits.batchSize,
         findingLimit: limits.findingLimit,
         mayDeliverFor,
+        tenant: received.tenant,
       });
       let encoding: string | undefined;
       try {
@@ -534,7 +535,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
     async submit(input) {
       const profile = await catalog.getProfile(input.profileId);
       if (!profile) {
-        throw new DeliveryRefusedError(404, finding('FILE_UNREADABLE', { file: input.file.fileName, format: 'Lieferung', reason: `das Lieferprofil „${input.profileId}“ gibt es nicht` }));
+        throw new DeliveryRefusedError(404, finding('PROFILE_UNKNOWN', { file: input.file.fileName, profile: input.profileId }));
       }
       const limit = formatLimit(profile, limits);
       if (input.file.bytes > limit) {

@@ -45,6 +45,8 @@ export interface CheckConfig {
   spool: Spool;
   batchSize: number;
   findingLimit?: number;
+  /** The delivering tenant (named in AREA_FORBIDDEN). */
+  tenant?: string;
   /** Who the delivery may deliver for (AGS); used to skip foreign rows of shared schemes early. */
   mayDeliverFor?: (owner: string) => boolean;
 }
@@ -513,7 +515,7 @@ export class DeliveryCheck implements RowSink {
           this.rowCount -= 1;
           return;
         }
-        this.report('AREA_FORBIDDEN', { line, column: areaColumn, value: areaText, tenant: this.config.scheme.tenant ?? version.units[unit]!.officialKey ?? version.units[unit]!.code });
+        this.report('AREA_FORBIDDEN', { line, column: areaColumn, value: areaText, tenant: this.config.tenant ?? '?', owner: this.config.scheme.tenant ?? version.units[unit]!.officialKey ?? version.units[unit]!.code });
         return;
       }
     }

@@ -51,6 +51,8 @@ export const DELIVERY_ERROR_CODES = [
   'TOTALS_MISMATCH',
   'TOTALS_ROW_EXCLUDED',
   'NO_OBSERVATIONS',
+  // Added after the first release of the list: requests
+  'PROFILE_UNKNOWN',
 ] as const;
 
 export type DeliveryErrorCode = (typeof DELIVERY_ERROR_CODES)[number];
@@ -172,7 +174,8 @@ const TEMPLATES: Record<DeliveryErrorCode, (f: FindingFacts) => string> = {
     f.count === 1
       ? `Datei „${f.file}“: 1 Gebiet der Gebietsgliederung ${quoted(f.scheme)} fehlt in der Lieferung: ${String(f.list)}.`
       : `Datei „${f.file}“: ${String(f.count)} Gebiete der Gebietsgliederung ${quoted(f.scheme)} fehlen in der Lieferung: ${String(f.list)}.`,
-  AREA_FORBIDDEN: (f) => `${where(f)}: Das Gebiet gehört nicht zum Mandanten ${String(f.tenant)}; geliefert werden dürfen nur eigene Gebiete${f.members ? ' und die der Mitgliedsgemeinden' : ''}.`,
+  AREA_FORBIDDEN: (f) =>
+    `${where(f)}: Das Gebiet gehört nicht zum Mandanten ${String(f.tenant)}, sondern zu ${String(f.owner)}; geliefert werden dürfen nur eigene Gebiete (ein Kreis auch die seiner Mitgliedsgemeinden).`,
   DUPLICATE: (f) => `${where(f)}: Gebiet ${quoted(f.area)}, Variable ${quoted(f.variable)}, Zeitraum ${String(f.period)} wurde schon in Zeile ${String(f.firstLine)} geliefert.`,
   NEGATIVE_COUNT: (f) => `${where(f)}: Eine Anzahl (${String(f.variable)}) kann nicht negativ sein.`,
   PART_EXCEEDS_TOTAL: (f) => `${where(f)}: ${String(f.part)} (${String(f.partValue)}) ist größer als ${String(f.total)} (${String(f.totalValue)}).`,
@@ -180,6 +183,7 @@ const TEMPLATES: Record<DeliveryErrorCode, (f: FindingFacts) => string> = {
   TOTALS_MISMATCH: (f) => `${where(f)}: Die Summenzeile ${quoted(f.label)} weicht bei ${String(f.variable)} von der Summe der Teilgebiete ab (Zeile: ${String(f.stated)}, Summe: ${String(f.computed)}).`,
   TOTALS_ROW_EXCLUDED: (f) => `${where(f)}: Summenzeile ${quoted(f.label)} erkannt und nicht übernommen.`,
   NO_OBSERVATIONS: (f) => `${where(f)}: Die Lieferung enthält keine einzige Beobachtung.`,
+  PROFILE_UNKNOWN: (f) => `${where(f)}: Das Lieferprofil ${quoted(f.profile)} gibt es nicht${f.version !== undefined ? ` in Version ${String(f.version)}` : ''}.`,
 };
 
 export function renderFinding(code: DeliveryErrorCode, facts: FindingFacts): string {

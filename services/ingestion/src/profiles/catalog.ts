@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { isWrongExpectedVersionError, type DocumentStore, type EventStore, type NewEvent } from '@lagebild/platform';
 import { decideDataset } from '../datasets/decide';
-import { datasetStream, evolveDataset, type DatasetEvent } from '../datasets/model';
+import { datasetStream, evolveDataset, initialDatasetState, type DatasetEvent, type DatasetState } from '../datasets/model';
 import { DatasetBody, type Dataset } from '../datasets/schema';
 import { decideProfile } from './decide';
-import { evolveProfile, profileStream, type ProfileEvent } from './model';
+import { evolveProfile, initialProfileState, profileStream, type ProfileEvent, type ProfileState } from './model';
 import { DeliveryProfileBody, SLUG, type DeliveryProfile } from './schema';
 
 export const PROFILES_COLLECTION = 'ingestion.profiles';
@@ -78,13 +78,13 @@ interface Folded<Body> {
   savedBy?: string;
 }
 
-async function fold<Body>(eventStore: EventStore, stream: string, version: number | undefined, apply: (state: Folded<Body>, data: { version: number; body: Body; savedBy: string }) => Folded<Body>): Promise<Folded<Body>> {
-  const events = await eventStore.readStream(stream);
+/** Folds a catalog stream up to `version` (all versions when undefined), with the time each was recorded. */
+async function fold<Body>(eventStore: EventStore, stream: string, version: number | undefined): Promise<Folded<Body>> {
   let state: Folded<Body> = { version: 0 };
-  for (const event of events) {
+  for (const event of await eventStore.readStream(stream)) {
     const data = event.data as { version: number; body: Body; savedBy: string };
     if (version !== undefined && data.version > version) break;
-    state = { ...apply(state, data), savedAt: event.recordedAt, savedBy: data.savedBy };
+    state = { version: data.version, body: data.body, savedAt: event.recordedAt, savedBy: data.savedBy };
   }
   return state;
 }
@@ -112,21 +112,17 @@ export function checkProfileAgainstDataset(profile: DeliveryProfileBody, dataset
 export function createCatalog(deps: { eventStore: EventStore; documents: DocumentStore }): Catalog {
   const { eventStore, documents } = deps;
 
-  async function save<Body, E extends { type: string; data: unknown }>(
+  async function save<State, E extends { type: string; data: unknown }>(
     stream: string,
-    decide: (state: { version: number; body?: Body }) => E[],
+    fold: (events: readonly E[]) => State,
+    decide: (state: State) => E[],
     context: SaveContext,
     tenant: string,
   ): Promise<SaveResult> {
     for (let attempt = 1; ; attempt += 1) {
       const events = await eventStore.readStream(stream);
-      let state: { version: number; body?: Body } = { version: 0 };
-      for (const event of events) {
-        const data = event.data as { version: number; body: Body };
-        state = { version: data.version, body: data.body };
-      }
-      const decided = decide(state);
-      if (decided.length === 0) return { version: state.version, changed: false };
+      const decided = decide(fold(events.map((e) => ({ type: e.type, data: e.data }) as E)));
+      if (decided.length === 0) return { version: events.length === 0 ? 0 : (events[events.length - 1]!.data as { version: number }).version, changed: false };
       const correlationId = randomUUID();
       const toAppend: NewEvent[] = decided.map((event) => ({
         id: randomUUID(),
@@ -151,9 +147,10 @@ export function createCatalog(deps: { eventStore: EventStore; documents: Documen
       if (!dataset) throw new CatalogReferenceError([{ pointer: '#/dataset', detail: `Datensatz „${body.dataset}“ ist nicht definiert` }]);
       const problems = checkProfileAgainstDataset(body, dataset);
       if (problems.length > 0) throw new CatalogReferenceError(problems);
-      return save<DeliveryProfileBody, ProfileEvent>(
+      return save<ProfileState, ProfileEvent>(
         profileStream(profileId),
-        (state) => decideProfile({ type: 'SaveDeliveryProfile', profileId, body, savedBy: context.actor }, { version: state.version, body: state.body }),
+        (events) => events.reduce(evolveProfile, initialProfileState()),
+        (state) => decideProfile({ type: 'SaveDeliveryProfile', profileId, body, savedBy: context.actor }, state),
         context,
         body.tenant ?? SYSTEM_TENANT,
       );
@@ -161,7 +158,7 @@ export function createCatalog(deps: { eventStore: EventStore; documents: Documen
 
     async getProfile(profileId, version) {
       if (!SLUG.test(profileId)) return undefined;
-      const state = await fold<DeliveryProfileBody>(eventStore, profileStream(profileId), version, (s, data) => evolveProfile(s as never, { type: 'DeliveryProfileSaved', data: { ...data, profileId } }));
+      const state = await fold<DeliveryProfileBody>(eventStore, profileStream(profileId), version);
       if (!state.body || (version !== undefined && state.version !== version)) return undefined;
       return { ...state.body, id: profileId, version: state.version, savedAt: state.savedAt!, savedBy: state.savedBy! };
     },
@@ -173,9 +170,10 @@ export function createCatalog(deps: { eventStore: EventStore; documents: Documen
     async saveDataset(datasetId, input, context) {
       if (!SLUG.test(datasetId)) throw new CatalogReferenceError([{ pointer: '#/id', detail: 'Datensatz-Id: nur Kleinbuchstaben, Ziffern, „-“, „_“ und „.“' }]);
       const body = DatasetBody.parse(input);
-      return save<DatasetBody, DatasetEvent>(
+      return save<DatasetState, DatasetEvent>(
         datasetStream(datasetId),
-        (state) => decideDataset({ type: 'SaveDataset', datasetId, body, savedBy: context.actor }, { version: state.version, body: state.body }),
+        (events) => events.reduce(evolveDataset, initialDatasetState()),
+        (state) => decideDataset({ type: 'SaveDataset', datasetId, body, savedBy: context.actor }, state),
         context,
         SYSTEM_TENANT,
       );
@@ -183,7 +181,7 @@ export function createCatalog(deps: { eventStore: EventStore; documents: Documen
 
     async getDataset(datasetId, version) {
       if (!SLUG.test(datasetId)) return undefined;
-      const state = await fold<DatasetBody>(eventStore, datasetStream(datasetId), version, (s, data) => evolveDataset(s as never, { type: 'DatasetSaved', data: { ...data, datasetId } }));
+      const state = await fold<DatasetBody>(eventStore, datasetStream(datasetId), version);
       if (!state.body || (version !== undefined && state.version !== version)) return undefined;
       return { ...state.body, id: datasetId, version: state.version, savedAt: state.savedAt!, savedBy: state.savedBy! };
     },

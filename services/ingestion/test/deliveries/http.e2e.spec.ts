@@ -186,7 +186,7 @@ describe('tenancy of areas', () => {
     expect(await decided(bearer, other.statusUrl)).toMatchObject({ status: 'abgelehnt' });
     const report = (await (await get(bearer, other.reportUrl)).json()) as { findings: Array<{ code: string; line: number; value: string; message: string }> };
     expect(report.findings).toMatchObject([{ code: 'AREA_FORBIDDEN', line: 3, value: G2 }]);
-    expect(report.findings[0]!.message).toContain(`gehört nicht zum Mandanten ${G2}`);
+    expect(report.findings[0]!.message).toContain(`Das Gebiet gehört nicht zum Mandanten ${G1}, sondern zu ${G2}`);
   });
 
   it('lets a Kreis deliver for its member Gemeinden, not for others, and read its members’ deliveries', async () => {

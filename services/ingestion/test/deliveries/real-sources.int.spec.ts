@@ -91,5 +91,12 @@ describe('INKAR per Gemeinde (legacy XLS)', () => {
     expect(view.periods[0]).toEqual({ kind: 'ZEITRAUM', start: '1998-01-01', end: '1998-12-31' });
     const husum = await queryObservations(h.documents, { tenant: '01054', schemeId: 'gemeindeverzeichnis', variable: 'arbeitslose', areaCode: '01054056' });
     expect(husum).toHaveLength(24);
+    expect(husum.every((o) => o.status === 'VALUE' && o.value! > 0)).toBe(true);
+  });
+
+  it('takes the working-age population of the same Gemeinden, 2001 to 2021 at the Stichtag 31.12.', async () => {
+    const { view } = await deliver(h, path.join(DATA, 'germany/inkar_erwerbsfaehige_gemeinden_2001_2021.xls'), { profileId: 'inkar-erwerbsfaehige-gemeinden', tenant: '01054' });
+    expect(view).toMatchObject({ status: 'angenommen', areaCount: 133, observationCount: 133 * 21 });
+    expect(view.periods.at(-1)).toEqual({ kind: 'STICHTAG', start: '2021-12-31', end: '2021-12-31' });
   });
 });
