@@ -3,40 +3,25 @@
  * fresh data dir, with Berlin's real files, the LOR reform 2020 -> 2021 included. Afterwards the
  * events it appended are encoded with the contracts' codec, as the outbox relay would.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createCodec, outboxMapper } from '@lagebild/contracts';
 import { createAreaRegister } from '@lagebild/ingestion';
-import { createLmdbDocumentStore, createLmdbEventStore } from '@lagebild/platform';
+import { DATA, freshDataDir, type DataDir } from './support';
 
-const MAIN = path.resolve(__dirname, '../dist/main.js');
-const DATA = path.resolve(__dirname, '../../../../shared/data');
 const GEOMETRY = path.join(DATA, 'berlin/geometry');
 const POPULATION = path.join(DATA, 'berlin/population');
 const SCHEME = 'berlin-lor-planungsraeume';
 
-let dataDir: string;
-
-function lagebild(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LAGEBILD_DATA_DIR: dataDir, LAGEBILD_LOG_LEVEL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+let dir: DataDir;
+const lagebild = (...args: string[]) => dir.lagebild(...args);
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'lagebild-cli-areas-'));
+  dir = await freshDataDir('areas');
 });
 
 afterAll(async () => {
-  await rm(dataDir, { recursive: true, force: true });
+  await dir?.remove();
 });
 
 describe('lagebild areas', () => {
@@ -77,7 +62,7 @@ describe('lagebild areas', () => {
   });
 
   it('reads a Latin-1 CSV with --encoding and creates the scheme', async () => {
-    const csv = path.join(dataDir, 'sozialraeume.csv');
+    const csv = path.join(dir.path, 'sozialraeume.csv');
     await writeFile(csv, Buffer.from('code;name;type\nSR1;Jürgensby-Süd;Sozialraum\nSR2;Weiße Höhe;Sozialraum\n', 'latin1'));
     const result = await lagebild('areas', 'import', csv, '--scheme', 'flensburg-sozialraeume', '--name', 'Flensburg Sozialräume', '--tenant', '01001', '--encoding', 'latin1', '--valid-from', '2024-01-01');
     expect(result.code).toBe(0);
@@ -86,7 +71,7 @@ describe('lagebild areas', () => {
   });
 
   it('exits 1 with the German error list when a file cannot be imported, 2 on wrong arguments', async () => {
-    const broken = path.join(dataDir, 'doppelt.csv');
+    const broken = path.join(dir.path, 'doppelt.csv');
     await writeFile(broken, 'code;name;type;parent\nSR1;Nord;Sozialraum;\nSR1;Süd;Sozialraum;\nSR3;Ost;Sozialraum;SR9\n');
     const duplicate = await lagebild('areas', 'import', broken, '--scheme', 'flensburg-sozialraeume', '--valid-from', '2025-01-01');
     expect(duplicate.code).toBe(1);
@@ -102,8 +87,7 @@ describe('lagebild areas', () => {
   });
 
   it('leaves events the outbox can encode with the contracts, and read models the register serves', async () => {
-    const store = createLmdbEventStore({ path: path.join(dataDir, 'lmdb') });
-    const documents = createLmdbDocumentStore({ path: path.join(dataDir, 'lmdb') });
+    const { eventStore: store, documents, close } = dir.openStores();
     try {
       const toRecord = outboxMapper(createCodec());
       const events = await store.readStream(`area-scheme-${SCHEME}`);
@@ -118,8 +102,7 @@ describe('lagebild areas', () => {
       expect((await register.findSchemeVersionOn(SCHEME, '2024-12-31'))?.units.filter((u) => u.unitType === 'Planungsraum')).toHaveLength(542);
       expect((await register.findSchemeVersion('flensburg-sozialraeume'))?.units.map((u) => u.name)).toEqual(['Jürgensby-Süd', 'Weiße Höhe']);
     } finally {
-      await documents.close();
-      await store.close();
+      await close();
     }
   });
 });

@@ -3,36 +3,19 @@
  * fresh data dir, with Hamburg's real Stadtteilprofile and the shipped profile. The register is
  * prepared through the ingestion package beforehand (the areas commands have their own test).
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { areaFileFromDisk, attachNameMapping, createScheme, importAreaFile, loadAreaImportProfile, loadNameMappingTable, publishVersion } from '@lagebild/ingestion';
-import { createLmdbDocumentStore, createLmdbEventStore } from '@lagebild/platform';
+import { areaFileFromDisk, attachNameMapping, createScheme, importAreaFile, loadAreaImportProfile, loadNameMappingTable, publishVersion, queryObservations } from '@lagebild/ingestion';
+import { DATA, freshDataDir, type DataDir } from './support';
 
-const MAIN = path.resolve(__dirname, '../dist/main.js');
-const DATA = path.resolve(__dirname, '../../../../shared/data');
 const HAMBURG = path.join(DATA, 'hamburg/stadtteilprofile_2014.csv');
 
-let dataDir: string;
-
-function lagebild(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LAGEBILD_DATA_DIR: dataDir, LAGEBILD_LOG_LEVEL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+let dir: DataDir;
+const lagebild = (...args: string[]) => dir.lagebild(...args);
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'lagebild-cli-import-'));
-  const lmdb = path.join(dataDir, 'lmdb');
-  const eventStore = createLmdbEventStore({ path: lmdb });
-  const documents = createLmdbDocumentStore({ path: lmdb });
+  dir = await freshDataDir('import');
+  const { eventStore, documents, close } = dir.openStores();
   const ctx = { eventStore, documents };
   const actor = { subject: 'system:test' };
   const profile = await loadAreaImportProfile('hamburg-stadtteile');
@@ -40,12 +23,11 @@ beforeAll(async () => {
   await importAreaFile(ctx, { schemeId: 'hamburg-stadtteile', file: await areaFileFromDisk(path.join(DATA, 'hamburg/stadtteile.geojson')), mapping: profile.mapping, validFrom: '2008-03-01', reason: profile.description }, actor);
   await attachNameMapping(ctx, 'hamburg-stadtteile', await loadNameMappingTable('hamburg-stadtteile-namen'), actor);
   await publishVersion(ctx, 'hamburg-stadtteile', { validFrom: '2008-03-01', reason: 'Stadtteile' }, actor);
-  await documents.close();
-  await eventStore.close();
+  await close();
 }, 60_000);
 
 afterAll(async () => {
-  await rm(dataDir, { recursive: true, force: true });
+  await dir?.remove();
 });
 
 describe('lagebild import', () => {
@@ -57,6 +39,15 @@ describe('lagebild import', () => {
     expect(result.stdout).toContain('für 95 Gebiete');
     expect(result.stdout).toContain('Gebietsgliederung hamburg-stadtteile Version 1');
     expect(result.stdout).toContain('Hinweis: Datei „stadtteilprofile_2014.csv“, Zeile 16, Spalte A („Stadtgebiet“)');
+
+    // The observation read model is up to date when the command exits (GET /observations reads it).
+    const { documents, close } = dir.openStores();
+    try {
+      const altstadt = await queryObservations(documents, { tenant: '02000', datasetId: 'hamburg-stadtteilprofile', schemeId: 'hamburg-stadtteile', variable: 'bevoelkerung', areaCode: '0101' });
+      expect(altstadt).toMatchObject([{ value: 1675, status: 'VALUE', sourceLine: 2 }]);
+    } finally {
+      await close();
+    }
   });
 
   it('changes nothing when the same file is delivered again', async () => {
@@ -70,7 +61,7 @@ describe('lagebild import', () => {
     // Lines 6 and 8 as a spreadsheet counts them (the header is line 1).
     lines[5] = lines[5]!.replace(/^St\. Georg; [^;]+;/, 'St. Georg; viele;');
     lines[7] = lines[7]!.replace(/^Borgfelde;/, 'Borgfeld;');
-    const broken = path.join(dataDir, 'stadtteilprofile_kaputt.csv');
+    const broken = path.join(dir.path, 'stadtteilprofile_kaputt.csv');
     await writeFile(broken, lines.join('\n'));
     const result = await lagebild('import', broken, '--profile', 'hamburg-stadtteilprofile-2014');
     expect(result.code).toBe(1);

@@ -1,7 +1,7 @@
 /**
  * Composition of the ingestion service: createService(deps) -> { router, start, stop }.
- * The domain features arrive with their own issue; until then the service answers its
- * liveness probe (`/api/ingestion/health`, added by the platform) and describes itself.
+ * Two features: the spatial register (Gebietsgliederung, Gemeindeverzeichnis) and deliveries
+ * (Lieferprofile, validation, observations). The platform adds `/api/ingestion/health`.
  */
 import { Router } from 'express';
 import type { ServiceFactory } from '@lagebild/platform';

@@ -2,7 +2,8 @@
  * `lagebild import DATEI --profile PROFIL [--tenant AGS] [--period P] [--encoding E]`: delivers a
  * file as a city's or Gemeinde's Sachbearbeiterin would, on this machine's data directory. The
  * same checks as an upload; a progress bar on stderr for large files (only on a terminal); on
- * rejection every finding in German and exit code 1; on acceptance a summary.
+ * rejection every finding in German and exit code 1; on acceptance a summary. The observation
+ * read model is up to date when the command exits.
  *
  * The local operator is trusted like an administrator of the tenant named: a Kreis (5-digit
  * AGS) may deliver for the Gemeinden whose AGS starts with its own.
@@ -31,6 +32,8 @@ Beispiel:
   lagebild import berlin-lor-population-2024-02-t2-planning-areas.csv --profile berlin-einwohner-lor`;
 
 const number = (n: number | null | undefined) => (n ?? 0).toLocaleString('de-DE');
+/** "1 Variable", "8 Variablen". */
+const counted = (n: number | null | undefined, one: string, many: string) => `${number(n)} ${n === 1 ? one : many}`;
 
 function printFindings(findings: readonly DeliveryFinding[], write: (line: string) => void): void {
   for (const f of findings) write(`  - ${f.severity === 'warning' ? 'Hinweis: ' : ''}${f.message}`);
@@ -40,8 +43,8 @@ function summary(view: DeliveryView): string {
   const periods = view.periods.length <= 3 ? view.periods.map(describePeriod).join(', ') : `${describePeriod(view.periods[0]!)} bis ${describePeriod(view.periods[view.periods.length - 1]!)} (${view.periods.length} Zeiträume)`;
   return [
     `Lieferung ${view.deliveryId} angenommen.`,
-    `  ${number(view.rowCount)} Zeilen, ${number(view.observationCount)} Beobachtungen (${number(view.valueCount)} mit Wert) für ${number(view.areaCount)} Gebiete.`,
-    `  Zeitraum: ${periods}; Gebietsgliederung ${view.schemeId} Version ${view.schemeVersion}; ${view.variables.length} Variablen.`,
+    `  ${counted(view.rowCount, 'Zeile', 'Zeilen')}, ${counted(view.observationCount, 'Beobachtung', 'Beobachtungen')} (${number(view.valueCount)} mit Wert) für ${counted(view.areaCount, 'Gebiet', 'Gebiete')}.`,
+    `  Zeitraum: ${periods}; Gebietsgliederung ${view.schemeId} Version ${view.schemeVersion}; ${counted(view.variables.length, 'Variable', 'Variablen')}.`,
     ...(view.supersedesDeliveryId ? [`  Korrigiert die Lieferung ${view.supersedesDeliveryId} (deren Werte bleiben als frühere Fassung lesbar).`] : []),
   ].join('\n');
 }
@@ -107,7 +110,10 @@ export const importCommand: Command = {
       await result.decided;
       bar?.stop();
       bar = undefined;
-      await deliveries.projector.catchUpStatus();
+      // The read models (status, report, observations) are brought up to date before the command
+      // exits, by the same catch-up the running service does in the background: GET /observations
+      // shows the values right after the import, whether or not a service is running.
+      await deliveries.projector.catchUp();
       const view = await deliveries.service.getDelivery(result.deliveryId);
       const report = await deliveries.service.getReport(result.deliveryId);
       if (!view) {

@@ -141,6 +141,14 @@ function requireAfterLastVersion(state: SchemeState, validFrom: string): void {
 }
 
 /** The unit a change at `on` is about: it must exist on the day before (a change ends its old shape then). */
+/** A dated change of the draft: the scheme exists, the day is valid, a reason is given, and it follows the last version. */
+function requireDatedChange(state: SchemeState, change: { validFrom: string; reason: string }): void {
+  requireScheme(state);
+  requireDay(change.validFrom, 'Gültig ab');
+  requireReason(change.reason);
+  requireAfterLastVersion(state, change.validFrom);
+}
+
 function requireValidUnit(state: SchemeState, code: string, on: string): UnitState {
   const unit = state.units.get(code);
   if (!unit) throw new AreaRuleViolation('unknown-unit', `Die Einheit "${code}" gibt es in der Gebietsgliederung "${state.schemeId}" nicht.`);
@@ -449,11 +457,8 @@ export function decide(command: AreaSchemeCommand, state: SchemeState): AreaSche
       requireScheme(state);
       return decideImport(state, command);
     case 'CreateUnit': {
-      requireScheme(state);
       const d = command.data;
-      requireDay(d.validFrom, 'Gültig ab');
-      requireReason(d.reason);
-      requireAfterLastVersion(state, d.validFrom);
+      requireDatedChange(state, d);
       const shape = checkRecordShape([d.unit]);
       if (shape.length > 0) throw new AreaRuleViolation(shape.some((e) => e.code === 'cycle') ? 'cycle' : 'invalid-input', 'Die Einheit ist ungültig.', shape);
       requireNewCodes(state, [d.unit]);
@@ -461,21 +466,15 @@ export function decide(command: AreaSchemeCommand, state: SchemeState): AreaSche
       return [{ type: 'UnitCreated', data: { unit: plainRecord(d.unit), validFrom: d.validFrom, reason: d.reason } }];
     }
     case 'RenameUnit': {
-      requireScheme(state);
       const d = command.data;
-      requireDay(d.validFrom, 'Gültig ab');
-      requireReason(d.reason);
-      requireAfterLastVersion(state, d.validFrom);
+      requireDatedChange(state, d);
       const unit = requireValidUnit(state, d.code, d.validFrom);
       if (d.name.trim() === '' || d.name.trim() === unit.name) throw new AreaRuleViolation('invalid-input', `Der neue Name von ${d.code} fehlt oder ist der bisherige ("${unit.name}").`);
       return [{ type: 'UnitRenamed', data: { code: d.code, name: d.name.trim(), previousName: unit.name, validFrom: d.validFrom, reason: d.reason } }];
     }
     case 'SplitUnit': {
-      requireScheme(state);
       const d = command.data;
-      requireDay(d.validFrom, 'Gültig ab');
-      requireReason(d.reason);
-      requireAfterLastVersion(state, d.validFrom);
+      requireDatedChange(state, d);
       requireValidUnit(state, d.code, d.validFrom);
       if (d.into.length < 2) throw new AreaRuleViolation('invalid-input', `Eine Teilung von ${d.code} braucht mindestens zwei neue Einheiten.`);
       const shape = checkRecordShape(d.into);
@@ -493,11 +492,8 @@ export function decide(command: AreaSchemeCommand, state: SchemeState): AreaSche
       return [{ type: 'UnitSplit', data: { code: d.code, into: d.into.map(plainRecord), weights: d.weights ? d.weights.map((w) => ({ ...w })) : null, validFrom: d.validFrom, reason: d.reason } }];
     }
     case 'MergeUnits': {
-      requireScheme(state);
       const d = command.data;
-      requireDay(d.validFrom, 'Gültig ab');
-      requireReason(d.reason);
-      requireAfterLastVersion(state, d.validFrom);
+      requireDatedChange(state, d);
       if (new Set(d.codes).size < 2) throw new AreaRuleViolation('invalid-input', 'Eine Zusammenlegung braucht mindestens zwei verschiedene Einheiten.');
       for (const code of d.codes) requireValidUnit(state, code, d.validFrom);
       const shape = checkRecordShape([d.into]);
@@ -507,21 +503,15 @@ export function decide(command: AreaSchemeCommand, state: SchemeState): AreaSche
       return [{ type: 'UnitsMerged', data: { codes: [...d.codes], into: plainRecord(d.into), validFrom: d.validFrom, reason: d.reason } }];
     }
     case 'RetireUnit': {
-      requireScheme(state);
       const d = command.data;
-      requireDay(d.validFrom, 'Gültig ab');
-      requireReason(d.reason);
-      requireAfterLastVersion(state, d.validFrom);
+      requireDatedChange(state, d);
       requireValidUnit(state, d.code, d.validFrom);
       requireSoundHierarchy(state, d.validFrom, [], new Set([d.code]));
       return [{ type: 'UnitRetired', data: { code: d.code, validFrom: d.validFrom, reason: d.reason } }];
     }
     case 'ChangeBoundary': {
-      requireScheme(state);
       const d = command.data;
-      requireDay(d.validFrom, 'Gültig ab');
-      requireReason(d.reason);
-      requireAfterLastVersion(state, d.validFrom);
+      requireDatedChange(state, d);
       requireValidUnit(state, d.code, d.validFrom);
       return [{ type: 'UnitBoundaryChanged', data: { code: d.code, geometry: d.geometry, validFrom: d.validFrom, reason: d.reason } }];
     }

@@ -8,6 +8,7 @@
  * inclusive on both ends (validTo = last day), a version is valid from its validFrom until the
  * next version's validFrom (exclusive), as the AreaRegister port documents.
  */
+import type { AreaGeometriesPublishedData, AreaSchemeVersionPublishedData } from '../integration-events';
 
 /** A GeoJSON geometry in WGS84 (lon, lat). Kept loose: imports check the shape once. */
 export interface AreaGeometry {
@@ -235,10 +236,9 @@ export interface SchemeVersionPublished {
 }
 
 /** Integration events are appended to the scheme's stream too (the outbox relays them); the state ignores them. */
-export interface IntegrationEventRecord {
-  type: 'AreaSchemeVersionPublished' | 'AreaGeometriesPublished';
-  data: unknown;
-}
+export type IntegrationEventRecord =
+  | { type: 'AreaSchemeVersionPublished'; data: AreaSchemeVersionPublishedData }
+  | { type: 'AreaGeometriesPublished'; data: AreaGeometriesPublishedData };
 
 export type AreaSchemeEvent =
   | SchemeCreated

@@ -3,8 +3,10 @@
  * contracts/ (ingestion/AreaSchemeVersionPublished v1, ingestion/AreaGeometriesPublished v1):
  * the units with their hierarchy and the crosswalk from the previous version, and the geometries
  * in batches (too big for one event: Berlin's 542 Planungsräume are megabytes of coordinates).
- * Pure; the TypeScript shapes mirror the Avro schemas (dates as ISO days, as the codec reads them).
+ * Pure; typed by the contracts' generated types (../integration-events.ts; dates as ISO days, as
+ * the codec reads them).
  */
+import type { AreaGeometriesPublishedData, AreaSchemeVersionPublishedData } from '../integration-events';
 import { roundGeometry } from './geometry';
 import {
   type AreaSchemeEvent,
@@ -18,35 +20,7 @@ import {
   validOn,
 } from './model';
 
-export interface AreaSchemeVersionPublishedData {
-  schemeId: string;
-  schemeName: string;
-  version: number;
-  validFrom: string;
-  reason: string;
-  previousVersion: number | null;
-  units: Array<{
-    code: string;
-    name: string;
-    unitType: string;
-    parentCode: string | null;
-    officialKey: string | null;
-    validFrom: string;
-    validTo: string | null;
-    designations: string[];
-  }>;
-  crosswalk: CrosswalkWeight[];
-}
-
-export interface AreaGeometriesPublishedData {
-  schemeId: string;
-  version: number;
-  batchNumber: number;
-  isLastBatch: boolean;
-  /** Decimal places the coordinates were rounded to. */
-  precision: number;
-  geometries: Array<{ code: string; geometry: string }>;
-}
+export type { AreaGeometriesPublishedData, AreaSchemeVersionPublishedData } from '../integration-events';
 
 /** 5 decimal places of a degree: about 1.1 m north-south, 0.7 m east-west in Germany. */
 export const PUBLISHED_PRECISION = 5;
@@ -141,8 +115,8 @@ export function versionPublishedData(state: SchemeState, input: { version: numbe
 
 /** The geometries of a version, rounded, in batches that stay under the size budget. */
 export function geometryBatches(schemeId: string, version: number, units: readonly UnitState[], budget = GEOMETRY_BATCH_CHARS, precision = PUBLISHED_PRECISION): AreaGeometriesPublishedData[] {
-  const batches: Array<Array<{ code: string; geometry: string }>> = [];
-  let current: Array<{ code: string; geometry: string }> = [];
+  const batches: Array<AreaGeometriesPublishedData['geometries']> = [];
+  let current: AreaGeometriesPublishedData['geometries'] = [];
   let size = 0;
   for (const unit of sortedByCode(units)) {
     if (!unit.geometry) continue;

@@ -38,7 +38,7 @@ import { currentVersion, isIsoDay, unitsValidOn } from './model';
 import { buildNameIndex } from './names';
 import { createAreaRegister, type SchemeDocument } from './projections';
 import { type AreaFile, kindOf, shapefileFromParts } from './sources';
-import { DEFAULT_UPLOAD_LIMITS, readUpload, type UploadLimits } from './upload';
+import { bufferFile, readMultipart, type BufferedFile, type Multipart } from '../http/upload';
 
 const STATUS: Record<AreaErrorCode, number> = {
   'unknown-scheme': 404,
@@ -246,6 +246,26 @@ function areaFileFrom(files: ReadonlyArray<{ fileName: string; bytes: Buffer }>,
   }
   if (kind === 'shapefile') return shapefileFromParts(files);
   return { kind, fileName: file.fileName, bytes: file.bytes } as AreaFile;
+}
+
+export interface UploadLimits {
+  /** Largest single file in bytes. */
+  fileBytes: number;
+  /** Most files per request (a shapefile is up to 5 parts). */
+  files: number;
+}
+
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { fileBytes: 200 * 1024 * 1024, files: 8 };
+
+/** An area file (or a shapefile's parts) upload, read into memory: the readers take whole files. */
+function readUpload(req: Request, limits: UploadLimits): Promise<Multipart<BufferedFile>> {
+  return readMultipart(req, {
+    // A mapping with many corrections is a long form field.
+    limits: { files: limits.files, fileBytes: limits.fileBytes, fieldSize: 1024 * 1024 },
+    accepts: 'Dateien werden als multipart/form-data hochgeladen',
+    tooManyFiles: `Höchstens ${limits.files} Dateien je Anfrage.`,
+    onFile: (part) => bufferFile(part, limits.fileBytes),
+  });
 }
 
 export interface AreasRouterOptions {

@@ -35,7 +35,7 @@ import type { Catalog } from '../profiles/catalog';
 import type { DeliveryProfile, Encoding } from '../profiles/schema';
 import { DeliveryCheck, type CheckResult } from './check';
 import { decideDelivery, type DeliveryCommand } from './decide';
-import { finding, type DeliveryFinding } from './errors';
+import { finding, formatBytes, type DeliveryFinding } from './errors';
 import {
   deliveryStream,
   evolveDelivery,
@@ -44,6 +44,7 @@ import {
   type DeliveryEvent,
   type DeliveryReceivedData,
   type DeliveryState,
+  type DeliveryTally,
   type Observation,
   type ObservationsRecordedData,
 } from './model';
@@ -140,6 +141,8 @@ export interface DeliveryServiceDeps {
 
 export interface DeliveryService {
   readonly limits: DeliveryLimits;
+  /** The largest file a profile takes: its format's limit, or the profile's own if smaller. */
+  limitFor(profile: DeliveryProfile): number;
   /** Streams an upload to the work directory, hashing it; refuses beyond `maxBytes` (413). */
   receiveUpload(stream: Readable, fileName: string, maxBytes?: number): Promise<StoredFile>;
   /** A local file (CLI): hashed in place, not copied. */
@@ -167,7 +170,7 @@ export function derivedUuid(text: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-function formatLimit(profile: DeliveryProfile, limits: DeliveryLimits): number {
+function limitOf(profile: DeliveryProfile, limits: DeliveryLimits): number {
   const base = profile.format.type === 'csv' ? limits.csvBytes : limits.wholeFileBytes;
   return profile.maxFileBytes === undefined ? base : Math.min(base, profile.maxFileBytes);
 }
@@ -192,7 +195,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
     const path = join(uploads, `upload-${randomUUID()}${safeExtension(fileName)}`);
     const hash = createHash('sha256');
     let bytes = 0;
-    const tooLarge = () => new DeliveryRefusedError(413, finding('FILE_TOO_LARGE', { file: fileName, limit: maxBytes, expected: `höchstens ${maxBytes} Bytes` }));
+    const tooLarge = () => new DeliveryRefusedError(413, finding('FILE_TOO_LARGE', { file: fileName, limit: maxBytes, expected: `höchstens ${formatBytes(maxBytes)}` }));
     // Counts and hashes on the way to disk; beyond the limit it fails the pipeline at once, so
     // an oversized upload costs at most `maxBytes` of disk.
     const meter = new Transform({
@@ -365,7 +368,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
     }
     const scheme = loaded.scheme;
     const format = { ...profile.format, ...(received.encoding ? { encoding: received.encoding as Encoding } : {}) };
-    const limit = formatLimit(profile, limits);
+    const limit = limitOf(profile, limits);
     if (file.bytes > limit) {
       await reject([finding('FILE_TOO_LARGE', { file: received.fileName, limit })]);
       return;
@@ -414,27 +417,11 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
       }
 
       const supersedesDeliveryId = status === 'recording' ? cursor.state.validated!.supersedesDeliveryId : await findSuperseded(received, result, scheme.schemeId);
+      const { rowCount, observationCount, valueCount, areaCount, variables, periods, schemeVersion, schemeVersions, batchCount } = result;
+      const tally: DeliveryTally = { rowCount, observationCount, valueCount, areaCount, variables, periods, schemeVersion, schemeVersions, batchCount };
       const commands: DeliveryCommand[] = [];
       if (status === 'received') {
-        commands.push({
-          type: 'ValidateDelivery',
-          data: {
-            deliveryId,
-            rowCount: result.rowCount,
-            observationCount: result.observationCount,
-            valueCount: result.valueCount,
-            areaCount: result.areaCount,
-            variables: result.variables,
-            periods: result.periods,
-            schemeId: scheme.schemeId,
-            schemeVersion: result.schemeVersion,
-            schemeVersions: result.schemeVersions,
-            supersedesDeliveryId,
-            batchCount: result.batchCount,
-            encoding: encoding ?? null,
-            ...validation,
-          },
-        });
+        commands.push({ type: 'ValidateDelivery', data: { deliveryId, ...tally, schemeId: scheme.schemeId, supersedesDeliveryId, encoding: encoding ?? null, ...validation } });
       }
       const base = {
         deliveryId,
@@ -449,20 +436,12 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
         tenant: received.tenant,
         datasetId: dataset.id,
         schemeId: scheme.schemeId,
-        schemeVersion: result.schemeVersion,
-        schemeVersions: result.schemeVersions,
+        ...tally,
         profileId: profile.id,
         profileVersion: profile.version,
         fileName: received.fileName,
         contentSha256: received.fileSha256,
-        rowCount: result.rowCount,
-        observationCount: result.observationCount,
-        valueCount: result.valueCount,
-        areaCount: result.areaCount,
-        variables: result.variables,
-        periods: result.periods,
         supersedesDeliveryId,
-        batchCount: result.batchCount,
         warningCount: findings.warningCount,
       };
 
@@ -529,6 +508,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
 
   const service: DeliveryService = {
     limits,
+    limitFor: (profile) => limitOf(profile, limits),
     receiveUpload,
     localFile,
 
@@ -537,10 +517,10 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
       if (!profile) {
         throw new DeliveryRefusedError(404, finding('PROFILE_UNKNOWN', { file: input.file.fileName, profile: input.profileId }));
       }
-      const limit = formatLimit(profile, limits);
+      const limit = limitOf(profile, limits);
       if (input.file.bytes > limit) {
         if (input.file.owned) await rm(input.file.path, { force: true });
-        throw new DeliveryRefusedError(413, finding('FILE_TOO_LARGE', { file: input.file.fileName, limit, expected: `höchstens ${limit} Bytes` }));
+        throw new DeliveryRefusedError(413, finding('FILE_TOO_LARGE', { file: input.file.fileName, limit, expected: `höchstens ${formatBytes(limit)}` }));
       }
       const period = input.period?.trim() || null;
       const encoding = input.encoding && input.encoding !== 'auto' ? input.encoding : null;

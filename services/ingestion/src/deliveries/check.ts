@@ -10,7 +10,7 @@
  * breakdown and period twice); at the end: part <= total, totals rows against the sum of their
  * parts, areas of the scheme missing from the delivery.
  */
-import { type DeliveryErrorCode, FindingCollector, type ColumnPosition, finding, type FindingFacts, type FindingSeverity } from './errors';
+import { type DeliveryErrorCode, FindingCollector, type ColumnPosition, finding, formatNumber, type FindingFacts, type FindingSeverity } from './errors';
 import type { Dataset } from '../datasets/schema';
 import type { VariableKind } from '../datasets/schema';
 import {
@@ -28,11 +28,12 @@ import {
   type ParseProblem,
   type RowSink,
 } from '../parsing';
+import { normalizeAreaName } from '../areas/names';
 import { describeColumns, positionOf } from '../parsing/headers';
 import { type ColumnRef, type DeliveryProfile, type SpecialMeaning, specialValuesOf } from '../profiles/schema';
-import type { ObservationStatus } from './model';
+import type { DeliveryTally, ObservationStatus } from './model';
 import { describeGranularity, describePeriod, parsePeriod, periodKey, type ReferencePeriod } from './periods';
-import { areaNameKey, type SchemeContext, type VersionContext } from './scheme-context';
+import type { SchemeContext, VersionContext } from './scheme-context';
 import { ChunkBuilder, STATUS_CODES, type Spool } from './spool';
 
 export interface CheckConfig {
@@ -59,6 +60,9 @@ const MEANING_STATUS: Record<SpecialMeaning, ObservationStatus> = {
   unreliable: 'UNRELIABLE',
 };
 
+/** Bound on the area texts of refused rows kept (a file of garbage has a new text on every row). */
+const MAX_REFUSED_AREAS = 65_536;
+
 const STATUS_INDEX = new Map(STATUS_CODES.map((s, i) => [s, i]));
 const VALUE = STATUS_INDEX.get('VALUE')!;
 const ZERO = STATUS_INDEX.get('ZERO_BY_DEFINITION')!;
@@ -77,21 +81,12 @@ interface TotalsRow {
   line: number;
   label: string;
   period: number;
-  values: Array<{ plan: ValuePlan; value: number }>;
+  /** The row's values with the cell text as written (named in a mismatch). */
+  values: Array<{ plan: ValuePlan; value: number; text: string }>;
 }
 
-export interface CheckResult {
+export interface CheckResult extends DeliveryTally {
   findings: FindingCollector;
-  rowCount: number;
-  observationCount: number;
-  valueCount: number;
-  areaCount: number;
-  variables: string[];
-  periods: ReferencePeriod[];
-  schemeVersions: number[];
-  /** Version of the latest period. */
-  schemeVersion: number;
-  batchCount: number;
   /** Tables the spooled chunks index into. */
   tables: SpoolTables;
 }
@@ -140,6 +135,19 @@ export class DeliveryCheck implements RowSink {
   private readonly hasNameMap: boolean;
   /** Units a group row (one name for several units) stands for: not reported as missing. */
   private readonly groupCovered = new Set<string>();
+  /** Area texts of rows refused for an error: their areas were delivered, if wrongly (checkCoverage). */
+  private readonly refusedAreas = new Set<string>();
+  /** The area text of the row being checked ('' between rows). */
+  private rowArea = '';
+  /** A CSV record could not be split into fields (CSV_SYNTAX). */
+  private unsplitRecords = false;
+  /** Blank lines before the header. */
+  private blankLines = 0;
+  /** `period.pattern` of the profile: where in a file name or header the period stands. */
+  private readonly periodPattern: RegExp | undefined;
+  /** Totals labels of the profile, in the register's name comparison form. */
+  private readonly totalsLabels: { from: string | undefined; labels: Set<string>; grand: Set<string>; pattern: RegExp | undefined } | undefined;
+  private readonly labelKeys = new Map<string, string>();
 
   private headerRows: Array<readonly Cell[]> = [];
   private headerLines: number[] = [];
@@ -181,6 +189,14 @@ export class DeliveryCheck implements RowSink {
         if (index !== undefined) this.partVariables.add(index);
       }
     }
+    this.periodPattern = this.profile.period.pattern === undefined ? undefined : new RegExp(this.profile.period.pattern, 'u');
+    const totals = this.profile.totals;
+    this.totalsLabels = totals && {
+      from: totals.fromLabel === undefined ? undefined : normalizeAreaName(totals.fromLabel),
+      labels: new Set(totals.labels.map((l) => normalizeAreaName(l))),
+      grand: new Set(totals.grandTotalLabels.map((l) => normalizeAreaName(l))),
+      pattern: totals.pattern === undefined ? undefined : new RegExp(totals.pattern, 'u'),
+    };
     this.resolveFixedPeriod();
   }
 
@@ -188,6 +204,8 @@ export class DeliveryCheck implements RowSink {
 
   private report(code: DeliveryErrorCode, facts: Omit<FindingFacts, 'file'>, severity: FindingSeverity = 'error'): void {
     this.findings.add(finding(code, { file: this.config.fileName, ...facts }, severity));
+    // A row refused for an error still names its area: that area is not missing (checkCoverage).
+    if (severity === 'error' && this.rowArea !== '' && this.refusedAreas.size < MAX_REFUSED_AREAS) this.refusedAreas.add(this.rowArea);
   }
 
   problem(problem: ParseProblem): void {
@@ -199,6 +217,9 @@ export class DeliveryCheck implements RowSink {
       ...(problem.expected !== undefined ? { expected: problem.expected } : {}),
     });
     if (problem.fatal) this.broken = true;
+    // A record that cannot be split into fields hides which areas it held (an open quote can
+    // swallow the rest of the file): missing areas cannot be judged.
+    if (problem.code === 'CSV_SYNTAX') this.unsplitRecords = true;
   }
 
   // ---- tables ---------------------------------------------------------------------------
@@ -235,8 +256,7 @@ export class DeliveryCheck implements RowSink {
     if (override) text = override;
     else if (spec.from === 'profile') text = spec.value;
     else if (spec.from === 'fileName') {
-      const match = new RegExp(spec.pattern!, 'u').exec(this.config.fileName);
-      text = match?.groups?.period ?? match?.[1] ?? match?.[0];
+      text = this.periodText(this.config.fileName);
       if (text === undefined) {
         this.report('PERIOD_MISSING', { reason: `der Dateiname passt nicht zum Muster /${spec.pattern}/ des Lieferprofils`, expected: describeGranularity(spec.granularity) });
         this.broken = true;
@@ -255,6 +275,17 @@ export class DeliveryCheck implements RowSink {
     }
     this.fixedPeriod = this.periodOf(period);
     this.requireVersion(this.fixedPeriod, undefined);
+  }
+
+  /**
+   * The period in a file name or header text: what the profile's `period.pattern` captures
+   * (group `period`, else the first group, else the whole match), or the whole text without a
+   * pattern; undefined when the pattern does not match.
+   */
+  private periodText(text: string): string | undefined {
+    if (!this.periodPattern) return text;
+    const match = this.periodPattern.exec(text);
+    return match ? (match.groups?.period ?? match[1] ?? match[0]) : undefined;
   }
 
   /** Reports (once per period) when no scheme version is in force on the period's Stichtag. */
@@ -339,9 +370,11 @@ export class DeliveryCheck implements RowSink {
           } else if (fromHeader) {
             const headerRow = 'headerRow' in spec.column && spec.column.headerRow !== undefined ? spec.column.headerRow : this.header!.rows.length;
             const text = this.header!.rows[headerRow - 1]?.[index] ?? '';
-            const parsed = parsePeriod(text, this.profile.period.granularity, this.profile.period.kind);
+            const periodText = this.periodText(text);
+            const parsed = periodText === undefined ? undefined : parsePeriod(periodText, this.profile.period.granularity, this.profile.period.kind);
             if (!parsed) {
-              this.report('PERIOD_INVALID', { line: this.headerLines[headerRow - 1] ?? headerLine, column: positionOf(this.header, index), value: text, expected: describeGranularity(this.profile.period.granularity) });
+              const expected = `${describeGranularity(this.profile.period.granularity)}${this.periodPattern ? ` (nach dem Muster /${this.periodPattern.source}/ des Lieferprofils)` : ''}`;
+              this.report('PERIOD_INVALID', { line: this.headerLines[headerRow - 1] ?? headerLine, column: positionOf(this.header, index), value: text, expected });
               this.broken = true;
               continue;
             }
@@ -378,6 +411,12 @@ export class DeliveryCheck implements RowSink {
     const format = this.profile.format;
     const headerCount = format.type === 'json' ? 1 : format.headerRows;
     if (this.headerRows.length < headerCount) {
+      // Blank lines above the header (an export with empty rows over the table, or a file of
+      // nothing but line breaks) are not the header.
+      if (this.headerRows.length === 0 && cells.every(isEmptyCell)) {
+        this.blankLines += 1;
+        return;
+      }
       this.headerRows.push(cells);
       this.headerLines.push(line);
       if (this.headerRows.length === headerCount) this.completeHeader();
@@ -408,19 +447,24 @@ export class DeliveryCheck implements RowSink {
       }
     }
     if (empty) return;
+    this.rowArea = cellText(cells[this.areaColumn]).trim();
+    this.checkRow(line, cells);
+    this.rowArea = '';
+  }
+
+  private checkRow(line: number, cells: readonly Cell[]): void {
     const header = this.header;
     if (header && this.profile.format.type === 'csv' && cells.length !== header.width) {
       // A trailing delimiter (one empty cell more) is common and harmless; anything else shifts columns.
       const extraEmpty = cells.length > header.width && cells.slice(header.width).every(isEmptyCell);
       if (!extraEmpty) {
-        this.report('ROW_LENGTH', { line, actual: cells.length, wantedLength: header.width, expected: `${header.width} Felder, getrennt durch „${this.profile.format.delimiter === '\t' ? 'Tabulator' : this.profile.format.delimiter}“` });
+        this.report('ROW_LENGTH', { line, actual: cells.length, wantedLength: header.width, expected: `${formatNumber(header.width)} Felder, getrennt durch „${this.profile.format.delimiter === '\t' ? 'Tabulator' : this.profile.format.delimiter}“` });
         return;
       }
     }
     this.rowCount += 1;
 
-    const areaCell = cells[this.areaColumn];
-    const areaText = cellText(areaCell).trim();
+    const areaText = this.rowArea;
     const areaColumn = positionOf(header, this.areaColumn);
     if (areaText === '') {
       if (!this.profile.skipEmptyAreaRows) this.report('AREA_EMPTY', { line, column: areaColumn, expected: this.profile.area.by === 'code' ? 'ein Gebietsschlüssel' : 'ein Gebietsname' });
@@ -447,13 +491,15 @@ export class DeliveryCheck implements RowSink {
 
     // Totals rows by label.
     const totals = this.profile.totals;
-    if (totals) {
-      if (totals.fromLabel !== undefined && areaNameKey(areaText) === areaNameKey(totals.fromLabel)) this.totalsReached = true;
-      const byLabel =
-        this.totalsReached ||
-        totals.labels.some((l) => areaNameKey(l) === areaNameKey(areaText)) ||
-        totals.grandTotalLabels.some((l) => areaNameKey(l) === areaNameKey(areaText)) ||
-        (totals.pattern !== undefined && new RegExp(totals.pattern, 'u').test(areaText));
+    const labels = this.totalsLabels;
+    if (totals && labels) {
+      let key = this.labelKeys.get(areaText);
+      if (key === undefined) {
+        key = normalizeAreaName(areaText);
+        this.labelKeys.set(areaText, key);
+      }
+      if (key === labels.from) this.totalsReached = true;
+      const byLabel = this.totalsReached || labels.labels.has(key) || labels.grand.has(key) || (labels.pattern !== undefined && labels.pattern.test(areaText));
       if (byLabel) {
         this.totalsRow(line, areaText, cells, rowPeriod);
         return;
@@ -591,6 +637,26 @@ export class DeliveryCheck implements RowSink {
     return result;
   }
 
+  /** A unit by its code; delivered codes may have lost leading zeros (Excel). */
+  private unitByCode(version: VersionContext, code: string): number | undefined {
+    const types = this.profile.area.unitTypes;
+    const padTo = this.profile.area.padCodeTo;
+    const unit = version.byCode.get(padTo && /^\d+$/.test(code) ? code.padStart(padTo, '0') : code);
+    return unit !== undefined && (!types || types.includes(version.units[unit]!.unitType)) ? unit : undefined;
+  }
+
+  /** The one unit a delivered area text stands for, as `resolveUnit` finds it, but reporting nothing. */
+  private unitNamed(version: VersionContext, delivered: string): number | undefined {
+    const cached = this.unitCache[version.index]?.get(delivered);
+    if (cached !== undefined) return cached;
+    const spec = this.profile.area;
+    const mapped = this.hasNameMap && Object.hasOwn(spec.nameMap, delivered) ? spec.nameMap[delivered] : undefined;
+    if (mapped === null) return undefined;
+    if (spec.by === 'code' || mapped !== undefined) return this.unitByCode(version, mapped ?? delivered);
+    const match = version.names.match(delivered, spec.unitTypes ? { unitTypes: spec.unitTypes } : {});
+    return match.status === 'matched' ? version.byCode.get(match.code) : undefined;
+  }
+
   private resolveUnit(version: VersionContext, text: string, line: number, column: ColumnPosition, delivered: string): number | { group: string[] } | undefined {
     const spec = this.profile.area;
     const types = spec.unitTypes;
@@ -613,12 +679,8 @@ export class DeliveryCheck implements RowSink {
       if (severity === 'warning') this.rowCount -= 1;
       return undefined;
     };
-    const byCode = (code: string) => {
-      const unit = version.byCode.get(spec.padCodeTo && /^\d+$/.test(code) ? code.padStart(spec.padCodeTo, '0') : code);
-      return unit !== undefined && (!types || types.includes(version.units[unit]!.unitType)) ? unit : undefined;
-    };
-    // A nameMap target is always a code; delivered codes may have lost leading zeros (Excel).
-    if (spec.by === 'code' || text !== delivered) return byCode(text) ?? unknown();
+    // A nameMap target is always a code.
+    if (spec.by === 'code' || text !== delivered) return this.unitByCode(version, text) ?? unknown();
     const match = version.names.match(text, types ? { unitTypes: types } : {});
     switch (match.status) {
       case 'matched':
@@ -665,7 +727,7 @@ export class DeliveryCheck implements RowSink {
     }
     const maxRate = this.profile.plausibility.maxRate;
     if (kind === 'rate' && maxRate !== undefined && value > maxRate) {
-      this.report('RATE_OUT_OF_RANGE', { line, column, value: trimmed, variable: this.variables[variable], max: maxRate, expected: `höchstens ${maxRate}` });
+      this.report('RATE_OUT_OF_RANGE', { line, column, value: trimmed, variable: this.variables[variable], max: maxRate, expected: `höchstens ${formatNumber(maxRate)}` });
       return undefined;
     }
     return { status: VALUE, value };
@@ -810,7 +872,7 @@ export class DeliveryCheck implements RowSink {
       if (plan.kind !== 'count') continue;
       const cell = cells[plan.index];
       const value = typeof cell === 'number' ? cell : this.parse(cellText(cell));
-      if (!Number.isNaN(value)) values.push({ plan, value });
+      if (!Number.isNaN(value)) values.push({ plan, value, text: cellText(cell).trim() });
     }
     this.totalsRows.push({ line, label, period: rowPeriod, values });
   }
@@ -820,7 +882,7 @@ export class DeliveryCheck implements RowSink {
   finish(): CheckResult {
     if (!this.broken && this.footer.length > 0) this.footer = [];
     if (!this.broken && this.headerRows.length < (this.profile.format.type === 'json' ? 1 : this.profile.format.headerRows)) {
-      if (this.headerRows.length === 0) this.report('FILE_EMPTY', {});
+      if (this.headerRows.length === 0) this.report('FILE_EMPTY', this.blankLines > 0 ? { reason: this.blankLines === 1 ? 'nur eine Leerzeile' : `nur ${formatNumber(this.blankLines)} Leerzeilen` } : {});
       else this.report('HEADER_ONLY', { line: this.headerLines[0] });
     } else if (!this.broken && !this.headerDone) {
       this.report('FILE_EMPTY', {});
@@ -829,7 +891,7 @@ export class DeliveryCheck implements RowSink {
       this.checkTotals();
       this.checkCoverage();
       if (this.rowCount === 0 && this.observationCount === 0 && !this.findings.hasErrors) {
-        if (this.skippedForeign.rows > 0) this.report('NO_OBSERVATIONS', { expected: `Zeilen für Gebiete des Mandanten (${this.skippedForeign.rows} Zeilen anderer Gebiete übersprungen)` });
+        if (this.skippedForeign.rows > 0) this.report('NO_OBSERVATIONS', { expected: `Zeilen für Gebiete des Mandanten (${formatNumber(this.skippedForeign.rows)} Zeilen anderer Gebiete übersprungen)` });
         else this.report('HEADER_ONLY', { line: this.headerLines[0] });
       } else if (this.observationCount === 0 && !this.findings.hasErrors) this.report('NO_OBSERVATIONS', {});
     }
@@ -890,13 +952,14 @@ export class DeliveryCheck implements RowSink {
     const totals = this.profile.totals;
     if (!totals || totals.action !== 'check') return;
     for (const row of this.totalsRows) {
-      const grand = totals.grandTotalLabels.some((l) => areaNameKey(l) === areaNameKey(row.label));
       let prefix: string | undefined;
-      if (grand) prefix = '*';
+      if (this.totalsLabels?.grand.has(normalizeAreaName(row.label))) prefix = '*';
       else {
-        // The unit the totals row stands for: a unit of that name that has parts.
+        // The unit the totals row stands for: the one unit of that name that has parts.
         for (const version of this.config.scheme.versions) {
-          const candidates = (version.byName.get(areaNameKey(row.label)) ?? []).filter((c) => version.hasChildren[c] === 1);
+          const match = version.names.match(row.label);
+          const codes = match.status === 'matched' ? [match.code] : match.status === 'ambiguous' ? match.codes : [];
+          const candidates = codes.map((code) => version.byCode.get(code)!).filter((c) => version.hasChildren[c] === 1);
           if (candidates.length === 1) prefix = `${version.index}:${candidates[0]}`;
         }
       }
@@ -904,7 +967,7 @@ export class DeliveryCheck implements RowSink {
         this.report('TOTALS_ROW_EXCLUDED', { line: row.line, label: row.label }, 'warning');
         continue;
       }
-      for (const { plan, value } of row.values) {
+      for (const { plan, value, text } of row.values) {
         if (totals.variables && !totals.variables.includes(this.variables[plan.variable]!)) continue;
         const period = plan.period >= 0 ? plan.period : row.period;
         const computed = this.sums.get(`${prefix}|${plan.variable}|${plan.dimensions}|${period}`) ?? 0;
@@ -912,32 +975,52 @@ export class DeliveryCheck implements RowSink {
           this.report('TOTALS_MISMATCH', {
             line: row.line,
             column: plan.column,
-            value: String(value),
+            value: text,
             label: row.label,
             variable: this.variables[plan.variable],
             stated: value,
             computed,
-            expected: totals.tolerance > 0 ? `die Summe der Teilgebiete (± ${totals.tolerance})` : 'die Summe der Teilgebiete',
+            expected: totals.tolerance > 0 ? `die Summe der Teilgebiete (± ${formatNumber(totals.tolerance)})` : 'die Summe der Teilgebiete',
           }, totals.mismatch);
         }
       }
     }
   }
 
+  /**
+   * Areas of the scheme without a row. Only real gaps are reported: an area whose row is in the
+   * file but was refused for an error (a shifted row, an invalid year, a duplicate key) is not
+   * missing, its error is reported where it is; and when a record could not even be split into
+   * fields, which areas the file holds is unknown, so nothing is called missing.
+   */
   private checkCoverage(): void {
     const severity = this.profile.plausibility.missingAreas;
-    if (severity === 'off') return;
+    if (severity === 'off' || this.unsplitRecords) return;
+    const refused = new Map<VersionContext, Set<number>>();
+    const refusedIn = (version: VersionContext) => {
+      let units = refused.get(version);
+      if (!units) {
+        units = new Set();
+        for (const text of this.refusedAreas) {
+          const unit = this.unitNamed(version, text);
+          if (unit !== undefined) units.add(unit);
+        }
+        refused.set(version, units);
+      }
+      return units;
+    };
     for (const coverage of this.covered.values()) {
       const { version, units, types } = coverage;
       const period = this.periods[coverage.period]!;
       const missing: string[] = [];
       version.units.forEach((unit, i) => {
         if (units[i] === 1 || !types.has(unit.unitType) || version.allowed[i] !== 1 || this.groupCovered.has(`${version.index}|${unit.code}`)) return;
+        if (this.refusedAreas.size > 0 && refusedIn(version).has(i)) return;
         if (unit.validFrom > period.end || (unit.validTo !== null && unit.validTo <= period.end)) return;
         missing.push(`${unit.code} ${unit.name}`);
       });
       if (missing.length === 0) continue;
-      const list = missing.length > 20 ? `${missing.slice(0, 20).join(', ')} und ${missing.length - 20} weitere` : missing.join(', ');
+      const list = missing.length > 20 ? `${missing.slice(0, 20).join(', ')} und ${formatNumber(missing.length - 20)} weitere` : missing.join(', ');
       this.report('AREA_MISSING', { count: missing.length, scheme: `${this.config.scheme.name} (Version ${version.version}, ${describePeriod(period)})`, list, expected: 'eine Zeile für jedes Gebiet der Gebietsgliederung' }, severity);
     }
   }

@@ -128,12 +128,23 @@ function quoted(value: unknown): string {
   return `„${String(value)}“`;
 }
 
-function bytes(n: unknown): string {
+/**
+ * A quantity as a German reader writes it: `85.413,039`, `1.234`. Line numbers, years and
+ * version numbers are identifiers, not quantities: they stay as a spreadsheet shows them.
+ * Six decimals at most, so float artefacts of sums (`85413.03900000001`) do not show.
+ */
+export function formatNumber(n: unknown): string {
+  const value = typeof n === 'number' ? n : typeof n === 'string' && n.trim() !== '' ? Number(n) : Number.NaN;
+  return Number.isFinite(value) ? value.toLocaleString('de-DE', { maximumFractionDigits: 6 }) : String(n);
+}
+
+/** A size in bytes for people: `512 MB`, `1,5 GB`, `300 Bytes`. */
+export function formatBytes(n: unknown): string {
   const value = Number(n);
   if (value >= 1024 * 1024 * 1024) return `${(value / 1024 / 1024 / 1024).toLocaleString('de-DE', { maximumFractionDigits: 1 })} GB`;
   if (value >= 1024 * 1024) return `${(value / 1024 / 1024).toLocaleString('de-DE', { maximumFractionDigits: 1 })} MB`;
   if (value >= 1024) return `${(value / 1024).toLocaleString('de-DE', { maximumFractionDigits: 1 })} KB`;
-  return `${value} Bytes`;
+  return `${formatNumber(value)} Bytes`;
 }
 
 /**
@@ -142,11 +153,14 @@ function bytes(n: unknown): string {
  * "<wo>: <was>. Gefunden: „…“. Erwartet: …".
  */
 const TEMPLATES: Record<DeliveryErrorCode, (f: FindingFacts) => string> = {
-  FILE_EMPTY: (f) => `${where(f)}: Die Datei ist leer.`,
-  FILE_TOO_LARGE: (f) => `${where(f)}: Die Datei ist größer als erlaubt (höchstens ${bytes(f.limit)}).`,
-  FILE_UNREADABLE: (f) => `${where(f)}: Die Datei lässt sich nicht als ${String(f.format ?? 'Datei')} lesen${f.reason ? ` (${String(f.reason)})` : ''}.`,
+  FILE_EMPTY: (f) => `${where(f)}: Die Datei ist leer${f.reason ? ` (${String(f.reason)})` : ''}.`,
+  FILE_TOO_LARGE: (f) => `${where(f)}: Die Datei ist größer als erlaubt (höchstens ${formatBytes(f.limit)}).`,
+  FILE_UNREADABLE: (f) =>
+    f.actual !== undefined
+      ? `${where(f)}: Die Datei ist keine Excel-Datei (${String(f.format)}), sondern ${String(f.actual)}.`
+      : `${where(f)}: Die Datei lässt sich nicht als ${String(f.format ?? 'Datei')} lesen${f.reason ? ` (${String(f.reason)})` : ''}.`,
   ENCODING_INVALID: (f) => `${where(f)}: Die Datei ist nicht in der Zeichenkodierung ${String(f.encoding)} gespeichert (ungültige Bytefolge).`,
-  ZIP_BOMB: (f) => `${where(f)}: Die XLSX-Datei wird nicht geöffnet: entpackt wäre sie ${bytes(f.uncompressed)} groß (Verhältnis ${String(f.ratio)}:1); erlaubt sind höchstens ${bytes(f.limit)} und ein Verhältnis von ${String(f.maxRatio)}:1.`,
+  ZIP_BOMB: (f) => `${where(f)}: Die XLSX-Datei wird nicht geöffnet: entpackt wäre sie ${formatBytes(f.uncompressed)} groß (Verhältnis ${formatNumber(f.ratio)}:1); erlaubt sind höchstens ${formatBytes(f.limit)} und ein Verhältnis von ${formatNumber(f.maxRatio)}:1.`,
   SHEET_NOT_FOUND: (f) => `${where(f)}: Das Tabellenblatt ${quoted(f.sheet)} fehlt; vorhanden: ${String(f.available)}.`,
   HEADER_ONLY: (f) => `${where(f)}: Die Datei enthält nur die Kopfzeile und keine Daten.`,
   JSON_INVALID: (f) => `${where(f)}: Die Datei ist kein gültiges JSON${f.reason ? ` (${String(f.reason)})` : ''}.`,
@@ -157,7 +171,7 @@ const TEMPLATES: Record<DeliveryErrorCode, (f: FindingFacts) => string> = {
     `${where(f)}: Die Kopfzeile wird mit dem Trennzeichen ${quoted(f.delimiter)} nicht in Spalten geteilt; die Datei verwendet vermutlich ${quoted(f.detected)}.`,
   COLUMN_MISSING: (f) => `${where(f)}: Die Spalte ${String(f.wanted)} fehlt in der Kopfzeile; vorhanden: ${String(f.available)}.`,
   COLUMN_AMBIGUOUS: (f) => `${where(f)}: Die Angabe ${String(f.wanted)} passt auf mehrere Spalten (${String(f.matches)}).`,
-  ROW_LENGTH: (f) => `${where(f)}: Die Zeile hat ${String(f.actual)} Spalten, die Kopfzeile ${String(f.wantedLength)} (verschobene Spalten?).`,
+  ROW_LENGTH: (f) => `${where(f)}: Die Zeile hat ${formatNumber(f.actual)} Spalten, die Kopfzeile ${formatNumber(f.wantedLength)} (verschobene Spalten?).`,
   NUMBER_INVALID: (f) => `${where(f)}: Der Wert ist keine Zahl.`,
   FORMULA_IN_NUMBER: (f) => `${where(f)}: Die Zelle enthält eine Formel; Formeln werden nicht ausgewertet, erwartet wird der Zahlenwert.`,
   ROW_STATUS_UNKNOWN: (f) => `${where(f)}: Der Gültigkeitsvermerk ist unbekannt.`,
@@ -173,14 +187,14 @@ const TEMPLATES: Record<DeliveryErrorCode, (f: FindingFacts) => string> = {
   AREA_MISSING: (f) =>
     f.count === 1
       ? `Datei „${f.file}“: 1 Gebiet der Gebietsgliederung ${quoted(f.scheme)} fehlt in der Lieferung: ${String(f.list)}.`
-      : `Datei „${f.file}“: ${String(f.count)} Gebiete der Gebietsgliederung ${quoted(f.scheme)} fehlen in der Lieferung: ${String(f.list)}.`,
+      : `Datei „${f.file}“: ${formatNumber(f.count)} Gebiete der Gebietsgliederung ${quoted(f.scheme)} fehlen in der Lieferung: ${String(f.list)}.`,
   AREA_FORBIDDEN: (f) =>
     `${where(f)}: Das Gebiet gehört nicht zum Mandanten ${String(f.tenant)}, sondern zu ${String(f.owner)}; geliefert werden dürfen nur eigene Gebiete (ein Kreis auch die seiner Mitgliedsgemeinden).`,
   DUPLICATE: (f) => `${where(f)}: Gebiet ${quoted(f.area)}, Variable ${quoted(f.variable)}, Zeitraum ${String(f.period)} wurde schon in Zeile ${String(f.firstLine)} geliefert.`,
   NEGATIVE_COUNT: (f) => `${where(f)}: Eine Anzahl (${String(f.variable)}) kann nicht negativ sein.`,
-  PART_EXCEEDS_TOTAL: (f) => `${where(f)}: ${String(f.part)} (${String(f.partValue)}) ist größer als ${String(f.total)} (${String(f.totalValue)}).`,
-  RATE_OUT_OF_RANGE: (f) => `${where(f)}: Der Anteil ${String(f.variable)} liegt über ${String(f.max)}.`,
-  TOTALS_MISMATCH: (f) => `${where(f)}: Die Summenzeile ${quoted(f.label)} weicht bei ${String(f.variable)} von der Summe der Teilgebiete ab (Zeile: ${String(f.stated)}, Summe: ${String(f.computed)}).`,
+  PART_EXCEEDS_TOTAL: (f) => `${where(f)}: Gebiet ${quoted(f.value)}: ${String(f.part)} (${formatNumber(f.partValue)}) ist größer als ${String(f.total)} (${formatNumber(f.totalValue)}).`,
+  RATE_OUT_OF_RANGE: (f) => `${where(f)}: Der Anteil ${String(f.variable)} liegt über ${formatNumber(f.max)}.`,
+  TOTALS_MISMATCH: (f) => `${where(f)}: Die Summenzeile ${quoted(f.label)} weicht bei ${String(f.variable)} von der Summe der Teilgebiete ab (Zeile: ${formatNumber(f.stated)}, Summe: ${formatNumber(f.computed)}).`,
   TOTALS_ROW_EXCLUDED: (f) => `${where(f)}: Summenzeile ${quoted(f.label)} erkannt und nicht übernommen.`,
   NO_OBSERVATIONS: (f) => `${where(f)}: Die Lieferung enthält keine einzige Beobachtung.`,
   PROFILE_UNKNOWN: (f) => `${where(f)}: Das Lieferprofil ${quoted(f.profile)} gibt es nicht${f.version !== undefined ? ` in Version ${String(f.version)}` : ''}.`,

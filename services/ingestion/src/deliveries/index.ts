@@ -23,6 +23,8 @@ export {
   DELIVERIES_COLLECTION,
   OBSERVATIONS_COLLECTION,
   REPORTS_COLLECTION,
+  SERIES_COLLECTION,
+  datasetsOfVariable,
   observationKey,
   queryObservations,
   type DeliveryReportView,

@@ -5,63 +5,14 @@
  *                             -> DeliveryValidated -> ObservationsRecorded x batchCount -> DeliveryAccepted
  *
  * DeliveryReceived, DeliveryValidated and DeliveryRejected are private to the ingestion service;
- * ObservationsRecorded (contracts v2) and DeliveryAccepted (contracts v1) are integration events.
- * The data types below mirror those Avro schemas field by field (the service does not depend on
- * the generated types at build time; the tests encode every produced event with the contracts'
- * codec, so a drift fails them).
+ * ObservationsRecorded and DeliveryAccepted are integration events, typed by the contracts'
+ * generated types (../integration-events.ts).
  */
+import type { DeliveryAcceptedData, ObservationsRecordedData } from '../integration-events';
 import type { DeliveryErrorCode, DeliveryFinding } from './errors';
 import type { ReferencePeriod } from './periods';
 
-export type ObservationStatus = 'VALUE' | 'ZERO_BY_DEFINITION' | 'MISSING' | 'SUPPRESSED' | 'NOT_APPLICABLE' | 'UNRELIABLE';
-export type DataSensitivity = 'PUBLIC' | 'INTERNAL' | 'CONFIDENTIAL' | 'SEALED';
-
-export interface Observation {
-  areaCode: string;
-  variable: string;
-  dimensions: Record<string, string>;
-  period: ReferencePeriod;
-  value: number | null;
-  status: ObservationStatus;
-  sourceLine: number | null;
-}
-
-/** contracts: ingestion/ObservationsRecorded v2. */
-export interface ObservationsRecordedData {
-  deliveryId: string;
-  batchNumber: number;
-  isLastBatch: boolean;
-  datasetId: string;
-  schemeId: string;
-  schemeVersion: number;
-  source: { name: string; provider: string | null; fileName: string | null; fileSha256: string | null; extractedOn: string | null };
-  sensitivity: DataSensitivity;
-  supersedesDeliveryId: string | null;
-  observations: Observation[];
-}
-
-/** contracts: ingestion/DeliveryAccepted v1. */
-export interface DeliveryAcceptedData {
-  deliveryId: string;
-  tenant: string;
-  datasetId: string;
-  schemeId: string;
-  schemeVersion: number;
-  schemeVersions: number[];
-  profileId: string;
-  profileVersion: number;
-  fileName: string | null;
-  contentSha256: string;
-  rowCount: number;
-  observationCount: number;
-  valueCount: number;
-  areaCount: number;
-  variables: string[];
-  periods: ReferencePeriod[];
-  supersedesDeliveryId: string | null;
-  batchCount: number;
-  warningCount: number;
-}
+export type { DataSensitivity, DeliveryAcceptedData, Observation, ObservationsRecordedData, ObservationStatus } from '../integration-events';
 
 export interface DeliveryReceivedData {
   deliveryId: string;
@@ -101,19 +52,24 @@ export interface DeliveryRejectedData extends ValidationReport {
   encoding: string | null;
 }
 
-export interface DeliveryValidatedData extends ValidationReport {
-  deliveryId: string;
+/** What a clean delivery holds, as the checking pass counted it (validated and accepted alike). */
+export interface DeliveryTally {
   rowCount: number;
   observationCount: number;
   valueCount: number;
   areaCount: number;
   variables: string[];
   periods: ReferencePeriod[];
-  schemeId: string;
+  /** Version of the latest period. */
   schemeVersion: number;
   schemeVersions: number[];
-  supersedesDeliveryId: string | null;
   batchCount: number;
+}
+
+export interface DeliveryValidatedData extends ValidationReport, DeliveryTally {
+  deliveryId: string;
+  schemeId: string;
+  supersedesDeliveryId: string | null;
   encoding: string | null;
 }
 

@@ -3,15 +3,11 @@
  * end as ISO dates). A STICHTAG of a period is its last day (Einwohner "2024-02" = the second
  * half-year = 31.12.2024; MSS "202012" = 31.12.2020); a ZEITRAUM covers the whole period.
  */
+import type { ReferencePeriod, ReferencePeriodKind } from '../integration-events';
 import type { PeriodGranularity } from '../profiles/schema';
 
-export type PeriodKind = 'STICHTAG' | 'ZEITRAUM';
-
-export interface ReferencePeriod {
-  kind: PeriodKind;
-  start: string;
-  end: string;
-}
+export type { ReferencePeriod };
+export type PeriodKind = ReferencePeriodKind;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

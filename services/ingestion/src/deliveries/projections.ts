@@ -3,11 +3,18 @@
  *
  * - `ingestion.deliveries`: status and summary per delivery (GET /deliveries/:id).
  * - `ingestion.delivery-reports`: the validation report (GET /deliveries/:id/report).
- * - `ingestion.observations`: every observed value per tenant, scheme, variable, area, period
- *   and breakdown, with all its versions (one per accepting delivery, with the time it was
+ * - `ingestion.observations`: every observed value per tenant, data set, scheme, variable, area,
+ *   period and breakdown, with all its versions (one per accepting delivery, with the time it was
  *   recorded), so a query can ask for the figures "as recorded on" a date. Fed on
  *   DeliveryAccepted only, from the delivery's batches: the read model follows the same rule as
  *   every consumer (a delivery's observations count once it is accepted).
+ * - `ingestion.observation-series`: which data sets hold a variable of a scheme for a tenant, so
+ *   a query that names no data set finds it.
+ *
+ * A variable code belongs to its data set: two data sets of one tenant may use the same code
+ * for different figures (Flensburg's `ew_unter_18` per Stadtteil from Tabelle 4 and, with other
+ * age groups, from Tabelle 5), and a correction replaces values only within its data set. So the
+ * data set is part of every observation's key.
  */
 import type { DocumentStore, DocumentWrite, EventStore, StoredEvent } from '@lagebild/platform';
 import type { DeliveryErrorCode, DeliveryFinding } from './errors';
@@ -25,6 +32,7 @@ import type { ReferencePeriod } from './periods';
 export const DELIVERIES_COLLECTION = 'ingestion.deliveries';
 export const REPORTS_COLLECTION = 'ingestion.delivery-reports';
 export const OBSERVATIONS_COLLECTION = 'ingestion.observations';
+export const SERIES_COLLECTION = 'ingestion.observation-series';
 
 export type DeliveryViewStatus = 'in_pruefung' | 'abgelehnt' | 'wird_erfasst' | 'angenommen';
 
@@ -73,7 +81,6 @@ export interface DeliveryReportView {
 
 export interface ObservationVersion {
   deliveryId: string;
-  datasetId: string;
   schemeVersion: number;
   value: number | null;
   status: ObservationStatus;
@@ -83,6 +90,7 @@ export interface ObservationVersion {
 
 export interface ObservationDoc {
   tenant: string;
+  datasetId: string;
   schemeId: string;
   areaCode: string;
   variable: string;
@@ -99,8 +107,32 @@ function dimensionsKey(dimensions: Record<string, string>): string {
     .join(',');
 }
 
-export function observationKey(tenant: string, schemeId: string, variable: string, areaCode: string, period: ReferencePeriod, dimensions: Record<string, string>): string {
-  return `${tenant}|${schemeId}|${variable}|${areaCode}|${period.end}|${period.start}|${period.kind}|${dimensionsKey(dimensions)}`;
+/** A series: the values of one variable of one data set in one scheme, for a tenant. */
+export interface SeriesDoc {
+  tenant: string;
+  schemeId: string;
+  variable: string;
+  datasetId: string;
+}
+
+function seriesPrefix(tenant: string, schemeId: string, variable: string): string {
+  return `${tenant}|${schemeId}|${variable}|`;
+}
+
+function observationPrefix(tenant: string, datasetId: string, schemeId: string, variable: string): string {
+  return `${tenant}|${datasetId}|${schemeId}|${variable}|`;
+}
+
+export function observationKey(
+  tenant: string,
+  datasetId: string,
+  schemeId: string,
+  variable: string,
+  areaCode: string,
+  period: ReferencePeriod,
+  dimensions: Record<string, string>,
+): string {
+  return `${observationPrefix(tenant, datasetId, schemeId, variable)}${areaCode}|${period.end}|${period.start}|${period.kind}|${dimensionsKey(dimensions)}`;
 }
 
 const STATUS_OF_EVENT: Record<string, DeliveryViewStatus> = {
@@ -232,8 +264,12 @@ export async function projectAcceptedObservations(eventStore: EventStore, docume
     for (const event of events) {
       if (event.type !== 'ObservationsRecorded') continue;
       const batch = event.data as ObservationsRecordedData;
-      const keys = batch.observations.map((o) => observationKey(data.tenant, batch.schemeId, o.variable, o.areaCode, o.period, o.dimensions));
+      const keys = batch.observations.map((o) => observationKey(data.tenant, batch.datasetId, batch.schemeId, o.variable, o.areaCode, o.period, o.dimensions));
       const writes: DocumentWrite[] = [];
+      for (const variable of new Set(batch.observations.map((o) => o.variable))) {
+        const series: SeriesDoc = { tenant: data.tenant, schemeId: batch.schemeId, variable, datasetId: batch.datasetId };
+        writes.push({ collection: SERIES_COLLECTION, key: `${seriesPrefix(data.tenant, batch.schemeId, variable)}${batch.datasetId}`, doc: series });
+      }
       // The reads of a batch in one go: each is a synchronous LMDB lookup behind a promise.
       const existingDocs = await Promise.all(keys.map((key) => documents.get<ObservationDoc>(OBSERVATIONS_COLLECTION, key)));
       for (let i = 0; i < batch.observations.length; i += 1) {
@@ -242,7 +278,6 @@ export async function projectAcceptedObservations(eventStore: EventStore, docume
         const existing = existingDocs[i];
         const version: ObservationVersion = {
           deliveryId: data.deliveryId,
-          datasetId: batch.datasetId,
           schemeVersion: batch.schemeVersion,
           value: o.value,
           status: o.status,
@@ -254,6 +289,7 @@ export async function projectAcceptedObservations(eventStore: EventStore, docume
         versions.sort((a, b) => (a.recordedAt < b.recordedAt ? -1 : a.recordedAt > b.recordedAt ? 1 : 0));
         const doc: ObservationDoc = {
           tenant: data.tenant,
+          datasetId: batch.datasetId,
           schemeId: batch.schemeId,
           areaCode: o.areaCode,
           variable: o.variable,
@@ -264,7 +300,7 @@ export async function projectAcceptedObservations(eventStore: EventStore, docume
         writes.push({ collection: OBSERVATIONS_COLLECTION, key, doc });
       }
       await documents.write(writes);
-      written += writes.length;
+      written += batch.observations.length;
     }
     if (events.length < page) break;
   }
@@ -273,6 +309,8 @@ export async function projectAcceptedObservations(eventStore: EventStore, docume
 
 export interface ObservationQuery {
   tenant: string;
+  /** The data set the variable belongs to. */
+  datasetId: string;
   schemeId: string;
   variable: string;
   areaCode?: string;
@@ -284,6 +322,7 @@ export interface ObservationQuery {
 }
 
 export interface ObservationResult {
+  datasetId: string;
   areaCode: string;
   variable: string;
   dimensions: Record<string, string>;
@@ -298,8 +337,13 @@ export interface ObservationResult {
   versionCount: number;
 }
 
+/** The data sets that hold values of a variable of a scheme for a tenant, sorted. */
+export async function datasetsOfVariable(documents: DocumentStore, tenant: string, schemeId: string, variable: string): Promise<string[]> {
+  return (await documents.scan<SeriesDoc>(SERIES_COLLECTION, { prefix: seriesPrefix(tenant, schemeId, variable) })).map((entry) => entry.doc.datasetId);
+}
+
 export async function queryObservations(documents: DocumentStore, query: ObservationQuery): Promise<ObservationResult[]> {
-  const prefix = `${query.tenant}|${query.schemeId}|${query.variable}|${query.areaCode === undefined ? '' : `${query.areaCode}|`}`;
+  const prefix = `${observationPrefix(query.tenant, query.datasetId, query.schemeId, query.variable)}${query.areaCode === undefined ? '' : `${query.areaCode}|`}`;
   const asOf = query.asOf === undefined ? undefined : /^\d{4}-\d{2}-\d{2}$/.test(query.asOf) ? `${query.asOf}T23:59:59.999Z` : new Date(query.asOf).toISOString();
   const results: ObservationResult[] = [];
   for (const { doc } of await documents.scan<ObservationDoc>(OBSERVATIONS_COLLECTION, { prefix })) {
@@ -308,6 +352,7 @@ export async function queryObservations(documents: DocumentStore, query: Observa
     const current = visible[visible.length - 1];
     if (!current) continue;
     results.push({
+      datasetId: doc.datasetId,
       areaCode: doc.areaCode,
       variable: doc.variable,
       dimensions: doc.dimensions,

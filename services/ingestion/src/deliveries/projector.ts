@@ -61,7 +61,9 @@ export function createIngestionProjector(deps: { eventStore: EventStore; documen
     if (writes.length > 0) await documents.write(writes);
     return true;
   });
-  const catchUpObservations = follower('observations', async (event) => {
+  // The checkpoint is versioned with the observation keys: observations.v2 keys by data set, so
+  // a data directory projected with the old keys is projected again from the start.
+  const catchUpObservations = follower('observations.v2', async (event) => {
     if (event.type !== 'DeliveryAccepted') return false;
     await projectAcceptedObservations(eventStore, documents, event);
     return true;

@@ -5,7 +5,7 @@
  *   GET  /deliveries                  the caller's tenants' deliveries, newest first
  *   GET  /deliveries/:id              status and summary
  *   GET  /deliveries/:id/report       validation report: every finding (the first 1,000 in full, all counted)
- *   GET  /observations                values by scheme, variable, area, period, "as recorded on" (asOf)
+ *   GET  /observations                values by data set, scheme, variable, area, period, "as recorded on" (asOf)
  *
  * Delivering: roles datenlieferung, sozialplanung, admin, for the own tenant or (a Kreis) for a
  * member Gemeinde; which areas a file may contain is checked row by row against the register.
@@ -18,9 +18,9 @@ import { z } from 'zod';
 import { canAccessTenant, ForbiddenProblem, NotFoundProblem, parseInput, principalOf, ProblemError, requireRole, type DocumentStore, type Principal } from '@lagebild/platform';
 import type { Catalog } from '../profiles/catalog';
 import { Encoding } from '../profiles/schema';
-import { DeliveryRefusedError, type DeliveryAccess, type DeliveryService } from './application';
-import { queryObservations, type DeliveryView } from './projections';
-import { readDeliveryUpload } from './upload';
+import { readMultipart, type Multipart } from '../http/upload';
+import { DeliveryRefusedError, type DeliveryAccess, type DeliveryService, type StoredFile } from './application';
+import { datasetsOfVariable, queryObservations, type DeliveryView } from './projections';
 
 export const DELIVERING_ROLES = ['datenlieferung', 'sozialplanung', 'admin'] as const;
 export const REPORT_ROLES = ['datenlieferung', 'sozialplanung', 'admin', 'statistikstelle'] as const;
@@ -35,6 +35,8 @@ const DeliveryFields = z.object({
 
 const ObservationParams = z.object({
   tenant: z.string().regex(/^(\d{5}|\d{8})$/, { message: 'AGS mit 5 oder 8 Ziffern erwartet' }).optional(),
+  /** Optional while the variable belongs to one data set only. */
+  dataset: z.string().min(1).optional(),
   scheme: z.string().min(1, { message: 'Gebietsgliederung fehlt (scheme)' }),
   variable: z.string().min(1, { message: 'Variable fehlt (variable)' }),
   area: z.string().min(1).optional(),
@@ -49,6 +51,36 @@ const ObservationParams = z.object({
 /** The owners (AGS) a principal may deliver for, acting for `tenant`. */
 export function accessOf(principal: Principal, tenant: string): DeliveryAccess {
   return { owners: tenant === principal.tenant ? [tenant, ...(principal.memberOf ?? [])] : [tenant], prefixes: [] };
+}
+
+/**
+ * The multipart upload of a delivery, streamed straight to the work directory and hashed on the
+ * way: a 500 MB file never sits in memory. Beyond the size limit (the profile's, when its field
+ * comes before the file) the request ends with 413 and a German message, and nothing is kept.
+ */
+function readDeliveryUpload(req: Request, service: DeliveryService, catalog: Catalog): Promise<Multipart<StoredFile>> {
+  const maxBytes = service.limits.csvBytes;
+  let taken = false;
+  return readMultipart(req, {
+    // busboy's own limit one byte above ours: the service's meter reports the overflow in German.
+    limits: { files: 1, fileBytes: maxBytes + 1, fields: 20 },
+    accepts: 'Lieferungen werden als multipart/form-data hochgeladen (Felder profile, tenant, period und die Datei im Feld file)',
+    tooManyFiles: 'Eine Lieferung ist genau eine Datei (Feld file).',
+    onFile(part) {
+      if (part.field !== 'file' || taken) return undefined;
+      taken = true;
+      return (async () => {
+        const profile = part.fields.profile ? await catalog.getProfile(part.fields.profile) : undefined;
+        const limit = profile ? Math.min(maxBytes, service.limitFor(profile)) : maxBytes;
+        try {
+          return await service.receiveUpload(part.stream, part.fileName || 'lieferung', limit);
+        } catch (error) {
+          if (!(error instanceof DeliveryRefusedError)) throw error;
+          throw new ProblemError({ status: 413, type: 'delivery-too-large', title: 'Datei zu groß', detail: error.finding.message, extensions: { code: error.finding.code, findings: [error.finding] } });
+        }
+      })();
+    },
+  });
 }
 
 function statusUrl(req: Request, deliveryId: string): string {
@@ -67,22 +99,14 @@ export function createDeliveriesRouter(ctx: { service: DeliveryService; catalog:
 
   router.post('/deliveries', requireRole(...DELIVERING_ROLES), async (req, res) => {
     const principal = principalOf(req);
-    const upload = await readDeliveryUpload(req, {
-      maxBytes: service.limits.csvBytes,
-      async maxBytesFor(profileId) {
-        const profile = await catalog.getProfile(profileId);
-        if (!profile) return undefined;
-        const base = profile.format.type === 'csv' ? service.limits.csvBytes : service.limits.wholeFileBytes;
-        return Math.min(base, profile.maxFileBytes ?? base);
-      },
-      receive: (stream, fileName, maxBytes) => service.receiveUpload(stream as never, fileName, maxBytes),
-    });
+    const upload = await readDeliveryUpload(req, service, catalog);
+    const file = upload.files[0];
     const discard = async () => {
-      if (upload.file?.owned) await rm(upload.file.path, { force: true });
+      if (file?.owned) await rm(file.path, { force: true });
     };
     try {
       const fields = parseInput(DeliveryFields, upload.fields);
-      if (!upload.file) throw new ProblemError({ status: 400, type: 'validation', title: 'Ungültige Anfrage', detail: 'Die Datei fehlt (Feld file).', extensions: { errors: [{ pointer: '#/file', detail: 'Pflichtangabe fehlt' }] } });
+      if (!file) throw new ProblemError({ status: 400, type: 'validation', title: 'Ungültige Anfrage', detail: 'Die Datei fehlt (Feld file).', extensions: { errors: [{ pointer: '#/file', detail: 'Pflichtangabe fehlt' }] } });
       const tenant = fields.tenant ?? principal.tenant;
       if (!canAccessTenant(principal, tenant)) throw new ForbiddenProblem(`Sie dürfen nur für Ihren Mandanten ${principal.tenant}${principal.memberOf?.length ? ' und seine Mitgliedsgemeinden' : ''} liefern, nicht für ${tenant}.`);
       const profile = await catalog.getProfile(fields.profile);
@@ -91,7 +115,7 @@ export function createDeliveriesRouter(ctx: { service: DeliveryService; catalog:
         throw new ForbiddenProblem(`Das Lieferprofil „${profile.id}“ gehört dem Mandanten ${profile.tenant}.`);
       }
       const result = await service.submit({
-        file: upload.file,
+        file,
         profileId: profile.id,
         tenant,
         ...(fields.period ? { period: fields.period } : {}),
@@ -151,16 +175,35 @@ export function createDeliveriesRouter(ctx: { service: DeliveryService; catalog:
     const params = parseInput(ObservationParams, req.query, 'query');
     const tenant = params.tenant ?? principal.tenant;
     if (!canAccessTenant(principal, tenant)) throw new ForbiddenProblem(`Keine Berechtigung für die Daten des Mandanten ${tenant}.`);
-    const observations = await queryObservations(documents, {
-      tenant,
-      schemeId: params.scheme,
-      variable: params.variable,
-      ...(params.area ? { areaCode: params.area } : {}),
-      ...(params.period ? { periodOn: params.period } : {}),
-      ...(params.asOf ? { asOf: params.asOf } : {}),
-      limit: params.limit ?? 10_000,
-    });
-    res.json({ tenant, scheme: params.scheme, variable: params.variable, asOf: params.asOf ?? null, observations });
+    // A variable code belongs to its data set; without one named, the variable must be unique.
+    let dataset = params.dataset;
+    if (dataset === undefined) {
+      const datasets = await datasetsOfVariable(documents, tenant, params.scheme, params.variable);
+      if (datasets.length > 1) {
+        throw new ProblemError({
+          status: 400,
+          type: 'validation',
+          title: 'Ungültige Anfrage',
+          detail: `Die Variable „${params.variable}“ gibt es in mehreren Datensätzen (${datasets.join(', ')}); bitte dataset angeben.`,
+          extensions: { errors: [{ pointer: '#/dataset', detail: `einer von ${datasets.join(', ')}` }] },
+        });
+      }
+      dataset = datasets[0];
+    }
+    const observations =
+      dataset === undefined
+        ? []
+        : await queryObservations(documents, {
+            tenant,
+            datasetId: dataset,
+            schemeId: params.scheme,
+            variable: params.variable,
+            ...(params.area ? { areaCode: params.area } : {}),
+            ...(params.period ? { periodOn: params.period } : {}),
+            ...(params.asOf ? { asOf: params.asOf } : {}),
+            limit: params.limit ?? 10_000,
+          });
+    res.json({ tenant, dataset: dataset ?? null, scheme: params.scheme, variable: params.variable, asOf: params.asOf ?? null, observations });
   });
 
   return router;

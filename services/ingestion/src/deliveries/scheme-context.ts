@@ -18,9 +18,7 @@ export interface VersionContext {
   validTo: string | null;
   units: readonly AreaUnitView[];
   byCode: Map<string, number>;
-  /** Exact (lightly normalised) names, for totals labels. */
-  byName: Map<string, number[]>;
-  /** The register's matcher for delivered names: aliases, name mapping table, prefixes, suggestions. */
+  /** The register's matcher for delivered names and totals labels: aliases, name mapping table, prefixes, suggestions. */
   names: AreaNameIndex;
   /** Unit index -> parent unit index, -1 for none. */
   parent: Int32Array;
@@ -44,16 +42,6 @@ export interface SchemeContext {
 /** Who may deliver for an owner (AGS): the delivery's tenant and, for a Kreis, its members. */
 export type OwnerPredicate = (owner: string) => boolean;
 
-export function areaNameKey(name: string): string {
-  return name
-    .normalize('NFC')
-    .replace(/\u00ad/g, '')
-    .replace(/[\s\u00a0]+/gu, ' ')
-    .replace(/[‐‑‒–—]/g, '-')
-    .trim()
-    .toLocaleLowerCase('de-DE');
-}
-
 function ownerOf(scheme: SchemeVersionView, unit: AreaUnitView): string {
   return scheme.tenant ?? unit.officialKey ?? unit.code;
 }
@@ -61,18 +49,7 @@ function ownerOf(scheme: SchemeVersionView, unit: AreaUnitView): string {
 function buildVersion(index: number, view: SchemeVersionView, mayDeliverFor: OwnerPredicate): VersionContext {
   const units = view.units;
   const byCode = new Map<string, number>();
-  const byName = new Map<string, number[]>();
-  const addName = (name: string, unitIndex: number) => {
-    const key = areaNameKey(name);
-    const list = byName.get(key);
-    if (!list) byName.set(key, [unitIndex]);
-    else if (!list.includes(unitIndex)) list.push(unitIndex);
-  };
-  units.forEach((unit, i) => {
-    byCode.set(unit.code, i);
-    addName(unit.name, i);
-    for (const alias of unit.aliases) addName(alias, i);
-  });
+  units.forEach((unit, i) => byCode.set(unit.code, i));
   const parent = new Int32Array(units.length).fill(-1);
   const hasChildren = new Uint8Array(units.length);
   const allowed = new Uint8Array(units.length);
@@ -85,7 +62,7 @@ function buildVersion(index: number, view: SchemeVersionView, mayDeliverFor: Own
     }
     allowed[i] = (schemeAllowed ?? mayDeliverFor(ownerOf(view, unit))) ? 1 : 0;
   });
-  return { index, version: view.version, validFrom: view.validFrom, validTo: view.validTo, units, byCode, byName, names: buildNameIndex(view), parent, allowed, hasChildren };
+  return { index, version: view.version, validFrom: view.validFrom, validTo: view.validTo, units, byCode, names: buildNameIndex(view), parent, allowed, hasChildren };
 }
 
 export type SchemeLoadResult = { ok: true; scheme: SchemeContext } | { ok: false; reason: 'scheme-missing' | 'version-missing'; schemeId: string; version?: number | 'current' };

@@ -81,9 +81,11 @@ export async function readCsv(options: CsvReadOptions, sink: RowSink): Promise<R
     },
   });
   parser.on('skip', (error: CsvError) => {
-    const line = typeof error.lines === 'number' ? error.lines : lastEnd + 1;
+    const end = typeof error.lines === 'number' ? error.lines : lastEnd + 1;
+    // A quote left open swallows the rest of the file: the line to fix is where its record starts.
+    const line = error.code === 'CSV_QUOTE_NOT_CLOSED' ? lastEnd + 1 : end;
     sink.problem({ code: 'CSV_SYNTAX', line, fatal: false, facts: { reason: csvSyntaxReason(error) } });
-    lastEnd = line;
+    lastEnd = end;
   });
   const ended = new Promise<void>((resolve, reject) => {
     parser.on('end', resolve);

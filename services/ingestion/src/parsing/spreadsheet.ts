@@ -2,12 +2,21 @@
  * XLSX and legacy XLS (BIFF8) through SheetJS. SheetJS reads a workbook whole, so these formats
  * have their own size limit, and XLSX passes the zip-bomb guard first.
  *
+ * The file's signature decides what it is, not its name: SheetJS also reads HTML tables, CSV and
+ * plain text as a one-sheet "workbook", so a web export or a CSV named `.xls` would be read with
+ * the wrong expectations and fail with follow-on errors (a period turned into a date, one column
+ * only). Before SheetJS sees a file it must be a zip container (XLSX) or an OLE2 compound file or
+ * BIFF stream (XLS); anything else is refused with what it really is. Either Excel container is
+ * read whatever the profile says (a workbook saved as .xls under a .xlsx profile is still the
+ * city's table); a zip always passes the zip-bomb guard.
+ *
  * Formulas are never evaluated (SheetJS does not evaluate them either): a formula cell with a
  * numeric cached result is that number, as Excel showed it; a formula with a text result, and
  * any text like `=HYPERLINK(...)`, arrives as text, so in a number column it is an error naming
  * the cell.
  */
 import { readFile } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import * as XLSX from '@e965/xlsx';
 import type { FileFormat } from '../profiles/schema';
 import { DEFAULT_ZIP_LIMITS, inspectZip, type ZipLimits } from './zip-guard';
@@ -48,8 +57,61 @@ function cellOf(cell: XLSX.CellObject | undefined): Cell {
   }
 }
 
+const OLE2_SIGNATURE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+/** Local file header, empty archive, spanned archive. */
+const ZIP_SIGNATURES = [Buffer.from('PK\x03\x04', 'latin1'), Buffer.from('PK\x05\x06', 'latin1'), Buffer.from('PK\x07\x08', 'latin1')];
+/** The stream name of an encrypted (password-protected) OOXML package inside its OLE2 container. */
+const ENCRYPTED_PACKAGE = Buffer.from('EncryptedPackage', 'utf16le');
+
+export type SpreadsheetContainer = 'zip' | 'ole2' | 'biff' | 'html' | 'xml' | 'pdf' | 'text' | 'binary';
+
+/** What a file is by its first bytes. */
+export function sniffContainer(bytes: Buffer): SpreadsheetContainer {
+  if (bytes.subarray(0, 8).equals(OLE2_SIGNATURE)) return 'ole2';
+  if (ZIP_SIGNATURES.some((signature) => bytes.subarray(0, 4).equals(signature))) return 'zip';
+  // Excel 2.x-4.0 worksheets: a bare BIFF stream starting with its BOF record (0x0009, 0x0209, 0x0409).
+  if (bytes[0] === 0x09 && (bytes[1] === 0x00 || bytes[1] === 0x02 || bytes[1] === 0x04) && (bytes[2] === 4 || bytes[2] === 6 || bytes[2] === 8) && bytes[3] === 0) return 'biff';
+  if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
+  const head = bytes.subarray(0, 4096);
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return 'text';
+  if (head.includes(0)) return 'binary';
+  const text = new StringDecoder('utf8').write(head).replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  if (text.startsWith('<?xml')) return /<html|<table/.test(text) ? 'html' : 'xml';
+  if (text.startsWith('<') && /<html|<table|<!doctype html|<body/.test(text)) return 'html';
+  return 'text';
+}
+
+const CONTAINER_DESCRIPTION: Record<Exclude<SpreadsheetContainer, 'zip' | 'ole2' | 'biff'>, string> = {
+  html: 'HTML (eine Webseite oder ein Tabellenexport aus einem Webprogramm, den Excel nur anzeigt)',
+  xml: 'XML (z. B. eine „XML-Kalkulationstabelle 2003“)',
+  pdf: 'ein PDF-Dokument',
+  text: 'Text (vermutlich CSV mit der falschen Dateiendung)',
+  binary: 'eine Datei eines anderen Formats',
+};
+
+function notAWorkbook(format: SpreadsheetReadOptions['format'], container: keyof typeof CONTAINER_DESCRIPTION): FatalParseError {
+  const label = format === 'xlsx' ? 'XLSX' : 'XLS';
+  return new FatalParseError({
+    code: 'FILE_UNREADABLE',
+    fatal: true,
+    facts: { format: label, actual: CONTAINER_DESCRIPTION[container] },
+    expected: `eine Excel-Arbeitsmappe; die Datei in Excel öffnen und als Excel-Arbeitsmappe (.${format}) speichern${container === 'text' ? ' oder mit einem Lieferprofil für CSV liefern' : ''}`,
+  });
+}
+
 export async function readSpreadsheet(options: SpreadsheetReadOptions, sink: RowSink): Promise<ReadResult> {
-  if (options.format === 'xlsx') {
+  const bytes = await readFile(options.path);
+  const container = sniffContainer(bytes);
+  if (container !== 'zip' && container !== 'ole2' && container !== 'biff') throw notAWorkbook(options.format, container);
+  if (container === 'ole2' && bytes.includes(ENCRYPTED_PACKAGE)) {
+    throw new FatalParseError({
+      code: 'FILE_UNREADABLE',
+      fatal: true,
+      facts: { format: options.format.toUpperCase(), reason: 'die Arbeitsmappe ist mit einem Kennwort geschützt' },
+      expected: 'eine Arbeitsmappe ohne Kennwortschutz',
+    });
+  }
+  if (container === 'zip') {
     const verdict = await inspectZip(options.path, options.zipLimits ?? DEFAULT_ZIP_LIMITS);
     if (!verdict.ok && verdict.kind === 'bomb') {
       const limits = options.zipLimits ?? DEFAULT_ZIP_LIMITS;
@@ -63,19 +125,18 @@ export async function readSpreadsheet(options: SpreadsheetReadOptions, sink: Row
       throw new FatalParseError({ code: 'FILE_UNREADABLE', fatal: true, facts: { format: 'XLSX', reason: verdict.reason }, expected: 'eine XLSX-Arbeitsmappe' });
     }
   }
-  const bytes = await readFile(options.path);
   let workbook: XLSX.WorkBook;
   try {
     workbook = XLSX.read(bytes, { type: 'buffer', dense: true, cellDates: true, cellFormula: true, cellHTML: false, cellNF: false, cellStyles: false });
-  } catch (error) {
+  } catch {
     throw new FatalParseError({
       code: 'FILE_UNREADABLE',
       fatal: true,
-      facts: { format: options.format.toUpperCase(), reason: error instanceof Error ? error.message.slice(0, 120) : 'unbekannter Fehler' },
+      facts: { format: options.format.toUpperCase(), reason: 'die Arbeitsmappe ist beschädigt oder unvollständig' },
       expected: options.format === 'xlsx' ? 'eine XLSX-Arbeitsmappe' : 'eine Excel-97-2003-Arbeitsmappe (XLS)',
     });
   }
-  // SheetJS reads plain text as a one-column sheet; a binary format that holds no sheet is not a workbook.
+  // A container that holds no sheet (another Office document) is not a workbook.
   if (workbook.SheetNames.length === 0) {
     throw new FatalParseError({ code: 'FILE_UNREADABLE', fatal: true, facts: { format: options.format.toUpperCase(), reason: 'keine Tabellenblätter' } });
   }

@@ -149,15 +149,17 @@ export const PeriodSpec = z.strictObject({
   /**
    * Where the period comes from. `delivery`: stated with each delivery (`--period`, form field);
    * `profile`: fixed `value`; `column`: a column of each row; `fileName`: `pattern` applied to the
-   * file name (first capture group or group `period`); `header`: the value column's header (wide
-   * layout, see `periodFromHeader` of a value column). A period stated with the delivery always wins.
+   * file name (group `period`, else the first capture group, else the whole match); `header`: the
+   * value column's header (wide layout, see `periodFromHeader` of a value column), with `pattern`
+   * applied the same way when the header holds more than the period (`Anzahl_2018`). A period
+   * stated with the delivery always wins.
    */
   from: z.enum(['delivery', 'profile', 'column', 'fileName', 'header'], {
     error: 'Herkunft des Zeitraums erwartet: delivery, profile, column, fileName oder header',
   }),
   value: z.string().optional(),
   column: ColumnRef.optional(),
-  pattern: regexSource('Muster für den Dateinamen').optional(),
+  pattern: regexSource('Muster für den Zeitraum im Dateinamen oder in der Überschrift').optional(),
 }).superRefine((spec, ctx) => {
   if (spec.from === 'profile' && !spec.value) ctx.addIssue({ code: 'custom', path: ['value'], message: 'Bei from: profile ist value Pflicht, z. B. „2024“' });
   if (spec.from === 'column' && !spec.column) ctx.addIssue({ code: 'custom', path: ['column'], message: 'Bei from: column ist column Pflicht' });

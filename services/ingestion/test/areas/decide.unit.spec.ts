@@ -20,6 +20,13 @@ const created: AreaSchemeEvent = {
   data: { schemeId: 'flensburg-stadtteile', name: 'Flensburg Stadtteile', tenant: '01001', description: null, nameMatching: { stripPrefixes: [] }, createdAt: now },
 };
 
+/** The data of the UnitsImported event that opens `events`. */
+function unitsImported(events: readonly AreaSchemeEvent[]) {
+  const event = events[0];
+  if (event?.type !== 'UnitsImported') throw new Error(`expected UnitsImported, got ${event?.type ?? 'no event'}`);
+  return event.data;
+}
+
 function importCommand(units: ImportedUnit[], validFrom = '2011-01-01', mode: 'merge' | 'replace' = 'merge'): AreaSchemeCommand {
   return {
     type: 'ImportUnits',
@@ -175,11 +182,11 @@ describe('area scheme decider', () => {
     const first = given(created).when(importCommand(units));
     expect(given(created, ...first.events).when(importCommand(units)).events).toEqual([]);
     const changed = given(created, ...first.events).when(importCommand([unit('1', 'Altstadt'), { ...unit('2', 'Neustadt'), geometry: square(9.5) }, unit('4', 'Sandberg')], '2011-01-01'));
-    expect((changed.events[0]!.data as { changes: Array<{ kind: string; codes: string[] }> }).changes.map((c) => [c.kind, c.codes])).toEqual([
+    expect(unitsImported(changed.events).changes.map((c) => [c.kind, c.codes])).toEqual([
       ['created', ['4']],
       ['boundary-changed', ['2']],
     ]);
     const replaced = given(created, ...first.events).when(importCommand([unit('1', 'Altstadt')], '2012-01-01', 'replace'));
-    expect((replaced.events[0]!.data as { retired: string[] }).retired).toEqual(['2']);
+    expect(unitsImported(replaced.events).retired).toEqual(['2']);
   });
 });

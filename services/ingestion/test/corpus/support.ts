@@ -97,8 +97,6 @@ export interface CorpusCase {
   generated?: boolean;
   /** Only ever streamed into an upload (the 1 GB-class file). */
   stream?: boolean;
-  /** A defect of the importer this case exposes (German); the case is expected to fail until it is fixed. */
-  knownIssue?: string;
 }
 
 // ---- the spatial register from the real files ----------------------------------------------

@@ -60,7 +60,7 @@ describe('a rejected delivery', () => {
   it('refuses a part larger than its total', async () => {
     const { findings } = await rejected([GOOD_ROWS[0]!, 'Altstadt;200;210;12,5', ...GOOD_ROWS.slice(2)]);
     expect(findings.map((f) => f.code)).toEqual(['PART_EXCEEDS_TOTAL']);
-    expect(findings[0]!.message).toContain('ew_unter_18 (210) ist größer als ew (200)');
+    expect(findings[0]!.message).toContain('Gebiet „SR01“: ew_unter_18 (210) ist größer als ew (200)');
   });
 
   it('names a Windows-1252 file delivered as UTF-8 with the line of the first umlaut', async () => {

@@ -35,7 +35,7 @@ describe('Berlin Einwohner je Planungsraum', () => {
     expect(report?.countsByCode).toEqual({ AREA_MISSING: 1 });
     expect(report?.findings[0]!.message).toContain('09041403');
 
-    const [first] = await queryObservations(h.documents, { tenant: '11000', schemeId: BERLIN_SCHEME, variable: 'ew_insgesamt', areaCode: '01011101' });
+    const [first] = await queryObservations(h.documents, { tenant: '11000', datasetId: 'berlin-einwohner', schemeId: BERLIN_SCHEME, variable: 'ew_insgesamt', areaCode: '01011101' });
     expect(first).toMatchObject({ value: 3126, status: 'VALUE', sourceLine: 2, schemeVersion: 1 });
   });
 
@@ -73,7 +73,7 @@ describe('Berlin Einwohner je Planungsraum', () => {
     expect(results.map((r) => r.view.status)).toEqual(halfYears.map(() => 'angenommen'));
     expect(results.map((r) => r.view.schemeVersion)).toEqual(halfYears.map((y) => (y < '2021' ? 1 : 2)));
     expect(results.find((r) => r.view.fileName.includes('2020-02'))!.view.periods[0]!.end).toBe('2020-12-31');
-    const series = await queryObservations(h.documents, { tenant: '11000', schemeId: BERLIN_SCHEME, variable: 'ew_insgesamt', areaCode: '01011101' });
+    const series = await queryObservations(h.documents, { tenant: '11000', datasetId: 'berlin-einwohner', schemeId: BERLIN_SCHEME, variable: 'ew_insgesamt', areaCode: '01011101' });
     expect(series).toHaveLength(12);
   });
 

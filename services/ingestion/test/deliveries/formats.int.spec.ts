@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as XLSX from '@e965/xlsx';
 import { queryObservations } from '../../src/deliveries';
 import { deliver, openHarness, type Harness } from './support';
-import { GOOD_ROWS, TEST_SCHEME, TEST_TENANT, teststadt, teststadtProfile, writeLines } from './synthetic';
+import { GOOD_ROWS, TEST_DATASET, TEST_SCHEME, TEST_TENANT, teststadt, teststadtProfile, writeLines } from './synthetic';
 
 let h: Harness;
 const context = { actor: 'user:test', tenant: TEST_TENANT, now: new Date() };
@@ -42,7 +42,7 @@ describe('formats', () => {
     const { view } = await accepted(file, 'teststadt-xlsx-ok', '2022');
     expect(view).toMatchObject({ rowCount: 4, observationCount: 12, periods: [{ kind: 'STICHTAG', start: '2022-12-31', end: '2022-12-31' }] });
     // Line 4 as the spreadsheet shows it: two title rows, then the header.
-    expect(await queryObservations(h.documents, { tenant: TEST_TENANT, schemeId: TEST_SCHEME, variable: 'quote_sgb2', areaCode: 'SR01', periodOn: '2022-12-31' })).toMatchObject([{ value: 12.5, sourceLine: 4 }]);
+    expect(await queryObservations(h.documents, { tenant: TEST_TENANT, datasetId: TEST_DATASET, schemeId: TEST_SCHEME, variable: 'quote_sgb2', areaCode: 'SR01', periodOn: '2022-12-31' })).toMatchObject([{ value: 12.5, sourceLine: 4 }]);
   });
 
   it('reads a JSON list of objects', async () => {
@@ -106,12 +106,12 @@ describe('formats', () => {
     expect(view).toMatchObject({ rowCount: 4, observationCount: 4, valueCount: 3, variables: ['sgb2_bg', 'sgb2_personen'], areaCount: 2 });
     expect(view.periods.map((p) => p.end)).toEqual(['2024-03-31', '2024-06-30']);
     await h.deliveries.projector.catchUp();
-    const women = await queryObservations(h.documents, { tenant: TEST_TENANT, schemeId: TEST_SCHEME, variable: 'sgb2_personen', areaCode: 'SR01' });
+    const women = await queryObservations(h.documents, { tenant: TEST_TENANT, datasetId: 'teststadt-sgb2', schemeId: TEST_SCHEME, variable: 'sgb2_personen', areaCode: 'SR01' });
     expect(women.map((o) => [o.dimensions, o.value])).toEqual([
       [{}, 1020],
       [{ geschlecht: 'w' }, 530],
     ]);
-    const bg = await queryObservations(h.documents, { tenant: TEST_TENANT, schemeId: TEST_SCHEME, variable: 'sgb2_bg' });
+    const bg = await queryObservations(h.documents, { tenant: TEST_TENANT, datasetId: 'teststadt-sgb2', schemeId: TEST_SCHEME, variable: 'sgb2_bg' });
     expect(bg).toMatchObject([{ value: null, status: 'SUPPRESSED' }]);
   });
 });

@@ -76,6 +76,9 @@ beforeAll(async () => {
   await teststadt({ areas: { eventStore, documents }, deliveries: { catalog } });
   const ctx = { actor: 'user:test', tenant: TEST_TENANT, now: new Date() };
   await catalog.saveProfile('teststadt-klein', { ...teststadtProfile(), maxFileBytes: 300 }, ctx);
+  // A second data set of Teststadt with a variable `ew` of its own.
+  await catalog.saveDataset('teststadt-hauptwohnsitz', { name: 'Hauptwohnsitz Teststadt', source: { name: 'Statistikstelle' }, sensitivity: 'INTERNAL', variables: [{ code: 'ew', name: 'Einwohner mit Hauptwohnsitz', unit: 'Personen', kind: 'count' }] }, ctx);
+  await catalog.saveProfile('teststadt-hauptwohnsitz', teststadtProfile({ dataset: 'teststadt-hauptwohnsitz', variables: { layout: 'wide', values: [{ column: { header: 'Einwohner' }, variable: 'ew' }] }, plausibility: { missingAreas: 'off' } }), ctx);
   const csv = ['code;name;type;parent;ags', `${KREIS};Kreis;Kreis;;${KREIS}`, `${G1};Ahausen;Gemeinde;${KREIS};${G1}`, `${G2};Bedorf;Gemeinde;${KREIS};${G2}`, `${G3};Cestadt;Gemeinde;${KREIS};${G3}`].join('\n');
   await importAreaFile({ eventStore, documents }, { schemeId: 'kreis-gemeinden', file: { kind: 'csv', fileName: 'gemeinden.csv', bytes: Buffer.from(csv) }, mapping: { officialKeyField: 'ags' }, validFrom: '2010-01-01', reason: 'Ersteinrichtung', createScheme: { name: 'Gemeinden des Kreises', tenant: null } }, actor);
   await publishVersion({ eventStore, documents }, 'kreis-gemeinden', { validFrom: '2010-01-01', reason: 'Ersteinrichtung' }, actor);
@@ -234,5 +237,28 @@ describe('catalogs', () => {
 
     const datasets = (await (await get(admin, '/api/ingestion/datasets')).json()) as { datasets: Array<{ id: string }> };
     expect(datasets.datasets.map((d) => d.id)).toEqual(expect.arrayContaining(['berlin-einwohner', 'hamburg-stadtteilprofile', 'teststadt-einwohner']));
+  });
+});
+
+describe('GET /observations', () => {
+  it('keeps a variable code of two data sets apart and asks which one is meant', async () => {
+    const bearer = await token(TEST_TENANT);
+    const planer = await token(TEST_TENANT, ['sozialplanung']);
+    const ew = await post(bearer, { profile: 'teststadt-einwohner' }, GOOD_ROWS.join('\n'), 'einwohner-2023.csv');
+    expect(await decided(bearer, ((await ew.json()) as { statusUrl: string }).statusUrl)).toMatchObject({ status: 'angenommen' });
+    const hw = await post(bearer, { profile: 'teststadt-hauptwohnsitz' }, ['Sozialraum;Einwohner', 'Nordstadt;12.100'].join('\n'), 'hauptwohnsitz-2023.csv');
+    expect(await decided(bearer, ((await hw.json()) as { statusUrl: string }).statusUrl)).toMatchObject({ status: 'angenommen' });
+
+    const query = (params: string) => get(planer, `/api/ingestion/observations?scheme=teststadt-sozialraeume&variable=ew&area=SR03${params}`);
+    let hauptwohnsitz: Array<{ value: number }> = [];
+    for (let i = 0; i < 100 && hauptwohnsitz.length === 0; i += 1) {
+      hauptwohnsitz = ((await (await query('&dataset=teststadt-hauptwohnsitz')).json()) as { observations: Array<{ value: number }> }).observations;
+      if (hauptwohnsitz.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(hauptwohnsitz).toMatchObject([{ datasetId: 'teststadt-hauptwohnsitz', value: 12100 }]);
+    expect(await (await query('&dataset=teststadt-einwohner')).json()).toMatchObject({ dataset: 'teststadt-einwohner', observations: [{ datasetId: 'teststadt-einwohner', value: 12291 }] });
+    const ambiguous = await query('');
+    expect(ambiguous.status).toBe(400);
+    expect(((await ambiguous.json()) as { detail: string }).detail).toBe('Die Variable „ew“ gibt es in mehreren Datensätzen (teststadt-einwohner, teststadt-hauptwohnsitz); bitte dataset angeben.');
   });
 });

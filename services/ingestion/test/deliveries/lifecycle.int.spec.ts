@@ -8,9 +8,9 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { createCodec, outboxMapper } from '@lagebild/contracts';
 import { createLmdbEventLog, createOutboxRelay, type ConsumedRecord, type EventStore } from '@lagebild/platform';
-import { createDeliveries, queryObservations, type DeliveryView } from '../../src/deliveries';
+import { createDeliveries, datasetsOfVariable, queryObservations, type DeliveryView } from '../../src/deliveries';
 import { deliver, openHarness, operator, type Harness } from './support';
-import { GOOD_ROWS, TEST_SCHEME, TEST_TENANT, teststadt, writeLines } from './synthetic';
+import { GOOD_ROWS, TEST_DATASET, TEST_SCHEME, TEST_TENANT, teststadt, teststadtProfile, writeLines } from './synthetic';
 
 const codec = createCodec();
 
@@ -30,15 +30,35 @@ describe('corrections', () => {
     const second = await deliver(h, await writeLines(h.dir, 'ew-2023-korrektur.csv', corrected), { profileId: 'teststadt-einwohner', tenant: TEST_TENANT });
     expect(second.view).toMatchObject({ status: 'angenommen', supersedesDeliveryId: first.deliveryId });
 
-    const now = await queryObservations(h.documents, { tenant: TEST_TENANT, schemeId: TEST_SCHEME, variable: 'ew', areaCode: 'SR01' });
+    const now = await queryObservations(h.documents, { tenant: TEST_TENANT, datasetId: TEST_DATASET, schemeId: TEST_SCHEME, variable: 'ew', areaCode: 'SR01' });
     expect(now).toMatchObject([{ value: 1240, deliveryId: second.deliveryId, versionCount: 2 }]);
-    const before = await queryObservations(h.documents, { tenant: TEST_TENANT, schemeId: TEST_SCHEME, variable: 'ew', areaCode: 'SR01', asOf: first.view.acceptedAt! });
+    const before = await queryObservations(h.documents, { tenant: TEST_TENANT, datasetId: TEST_DATASET, schemeId: TEST_SCHEME, variable: 'ew', areaCode: 'SR01', asOf: first.view.acceptedAt! });
     expect(before).toMatchObject([{ value: 1234, deliveryId: first.deliveryId, versionCount: 1 }]);
-    const beforeAll = await queryObservations(h.documents, { tenant: TEST_TENANT, schemeId: TEST_SCHEME, variable: 'ew', asOf: '2000-01-01' });
+    const beforeAll = await queryObservations(h.documents, { tenant: TEST_TENANT, datasetId: TEST_DATASET, schemeId: TEST_SCHEME, variable: 'ew', asOf: '2000-01-01' });
     expect(beforeAll).toEqual([]);
     // Westliche Höhe's "-" is a zero by definition, not a missing value.
-    const quote = await queryObservations(h.documents, { tenant: TEST_TENANT, schemeId: TEST_SCHEME, variable: 'quote_sgb2', areaCode: 'SR04' });
+    const quote = await queryObservations(h.documents, { tenant: TEST_TENANT, datasetId: TEST_DATASET, schemeId: TEST_SCHEME, variable: 'quote_sgb2', areaCode: 'SR04' });
     expect(quote).toMatchObject([{ value: 0, status: 'ZERO_BY_DEFINITION' }]);
+  });
+
+  it('keeps the same variable code of two data sets apart: neither corrects nor hides the other', async () => {
+    // A second data set of the same tenant with its own `ew` (e.g. Einwohner mit Hauptwohnsitz from another source).
+    const context = { actor: 'user:test', tenant: TEST_TENANT, now: new Date() };
+    await h.deliveries.catalog.saveDataset('teststadt-hauptwohnsitz', { name: 'Hauptwohnsitz Teststadt', source: { name: 'Statistikstelle' }, sensitivity: 'INTERNAL', variables: [{ code: 'ew', name: 'Einwohner mit Hauptwohnsitz', unit: 'Personen', kind: 'count' }] }, context);
+    await h.deliveries.catalog.saveProfile(
+      'teststadt-hauptwohnsitz',
+      teststadtProfile({ dataset: 'teststadt-hauptwohnsitz', variables: { layout: 'wide', values: [{ column: { header: 'Einwohner' }, variable: 'ew' }] }, plausibility: { missingAreas: 'warning' } }),
+      context,
+    );
+    const before = await queryObservations(h.documents, { tenant: TEST_TENANT, datasetId: TEST_DATASET, schemeId: TEST_SCHEME, variable: 'ew', areaCode: 'SR01' });
+    const other = await deliver(h, await writeLines(h.dir, 'hauptwohnsitz-2023.csv', ['Sozialraum;Einwohner', 'Altstadt;1.100', 'Neustadt;4.600']), { profileId: 'teststadt-hauptwohnsitz', tenant: TEST_TENANT });
+    expect(other.view).toMatchObject({ status: 'angenommen', datasetId: 'teststadt-hauptwohnsitz', supersedesDeliveryId: null });
+
+    expect(await queryObservations(h.documents, { tenant: TEST_TENANT, datasetId: 'teststadt-hauptwohnsitz', schemeId: TEST_SCHEME, variable: 'ew', areaCode: 'SR01' })).toMatchObject([
+      { datasetId: 'teststadt-hauptwohnsitz', value: 1100, deliveryId: other.deliveryId, versionCount: 1 },
+    ]);
+    expect(await queryObservations(h.documents, { tenant: TEST_TENANT, datasetId: TEST_DATASET, schemeId: TEST_SCHEME, variable: 'ew', areaCode: 'SR01' })).toEqual(before);
+    expect(await datasetsOfVariable(h.documents, TEST_TENANT, TEST_SCHEME, 'ew')).toEqual([TEST_DATASET, 'teststadt-hauptwohnsitz']);
   });
 });
 
@@ -119,7 +139,7 @@ describe('large deliveries', () => {
       expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
       await h.deliveries.projector.catchUp();
       expect(await h.deliveries.service.getDelivery(submitted.deliveryId)).toMatchObject({ status: 'angenommen', recordedBatches: 6, batchCount: 6 });
-      const values = await queryObservations(h.documents, { tenant: TEST_TENANT, schemeId: TEST_SCHEME, variable: 'ew' });
+      const values = await queryObservations(h.documents, { tenant: TEST_TENANT, datasetId: TEST_DATASET, schemeId: TEST_SCHEME, variable: 'ew' });
       expect(values.map((v) => v.value).sort((a, b) => a! - b!)).toEqual([1234, 4725, 6002, 12291]);
     } finally {
       await h.close();

@@ -29,7 +29,7 @@ describe('Berlin MSS 2021', () => {
     expect(report?.findings).toEqual([]);
     expect(view).toMatchObject({ status: 'angenommen', rowCount: 542, observationCount: 542 * 7, schemeVersion: 2 });
     expect(view.periods).toEqual([{ kind: 'STICHTAG', start: '2020-12-31', end: '2020-12-31' }]);
-    const s1 = await queryObservations(h.documents, { tenant: '11000', schemeId: BERLIN_SCHEME, variable: 's1_arbeitslosigkeit' });
+    const s1 = await queryObservations(h.documents, { tenant: '11000', datasetId: 'berlin-mss-2021', schemeId: BERLIN_SCHEME, variable: 's1_arbeitslosigkeit' });
     expect(s1.find((o) => o.areaCode === '01100101')).toMatchObject({ value: 4.22594, status: 'VALUE' });
     // KOM "ungültig (EW unter 300)": the -9999 placeholders are not values but SUPPRESSED.
     expect(s1.find((o) => o.areaCode === '03300515')).toMatchObject({ value: null, status: 'SUPPRESSED' });
@@ -42,7 +42,7 @@ describe('Berlin MSS 2021', () => {
   it('records the official status and dynamics classes and the context indicators', async () => {
     const indices = await deliver(h, path.join(BERLIN, 'mss-2021/mss_2021_indizes.csv'), { profileId: 'berlin-mss-2021-indizes', tenant: '11000' });
     expect(indices.view).toMatchObject({ status: 'angenommen', observationCount: 542 * 3, supersedesDeliveryId: null });
-    const status = await queryObservations(h.documents, { tenant: '11000', schemeId: BERLIN_SCHEME, variable: 'statusindex_klasse', areaCode: '01100101' });
+    const status = await queryObservations(h.documents, { tenant: '11000', datasetId: 'berlin-mss-2021', schemeId: BERLIN_SCHEME, variable: 'statusindex_klasse', areaCode: '01100101' });
     expect(status).toMatchObject([{ value: 2, status: 'VALUE' }]);
     const context = await deliver(h, path.join(BERLIN, 'mss-2021/mss_2021_kontext_indikatoren.csv'), { profileId: 'berlin-mss-2021-kontextindikatoren', tenant: '11000' });
     expect(context.report?.findings).toEqual([]);
@@ -68,11 +68,11 @@ describe('Hamburg Stadtteilprofile 2014', () => {
     // The totals rows are checked, not recorded: Hamburg-Mitte counts 6,777 inhabitants more than its Stadtteile.
     const deviations = report!.findings.filter((f) => f.code === 'TOTALS_MISMATCH');
     expect(deviations.every((f) => f.severity === 'warning')).toBe(true);
-    expect(deviations.find((f) => f.line === 101 && f.column?.header === 'Bevölkerung')?.message).toContain('Zeile: 289876, Summe: 283099');
+    expect(deviations.find((f) => f.line === 101 && f.column?.header === 'Bevölkerung')?.message).toContain('Zeile: 289.876, Summe: 283.099');
     expect(deviations.some((f) => f.message.includes('„Altona“') && f.message.includes('bevoelkerung'))).toBe(false);
 
     const value = async (variable: string, area: string) =>
-      (await queryObservations(h.documents, { tenant: '02000', schemeId: HAMBURG_SCHEME, variable, areaCode: area }))[0];
+      (await queryObservations(h.documents, { tenant: '02000', datasetId: 'hamburg-stadtteilprofile', schemeId: HAMBURG_SCHEME, variable, areaCode: area }))[0];
     expect(await value('bevoelkerung', '0101')).toMatchObject({ value: 1675, status: 'VALUE', sourceLine: 2 });
     expect(await value('personen_je_haushalt', '0101')).toMatchObject({ value: 1.4 });
     expect(await value('wanderungssaldo', '0101')).toMatchObject({ value: -23, period: { kind: 'ZEITRAUM', start: '2013-01-01', end: '2013-12-31' } });
@@ -89,7 +89,7 @@ describe('INKAR per Gemeinde (legacy XLS)', () => {
     expect(view.areaCount).toBe(133);
     expect(view.periods).toHaveLength(24);
     expect(view.periods[0]).toEqual({ kind: 'ZEITRAUM', start: '1998-01-01', end: '1998-12-31' });
-    const husum = await queryObservations(h.documents, { tenant: '01054', schemeId: 'gemeindeverzeichnis', variable: 'arbeitslose', areaCode: '01054056' });
+    const husum = await queryObservations(h.documents, { tenant: '01054', datasetId: 'inkar-arbeitsmarkt-gemeinden', schemeId: 'gemeindeverzeichnis', variable: 'arbeitslose', areaCode: '01054056' });
     expect(husum).toHaveLength(24);
     expect(husum.every((o) => o.status === 'VALUE' && o.value! > 0)).toBe(true);
   });

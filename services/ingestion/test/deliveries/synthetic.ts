@@ -12,6 +12,7 @@ import { actor } from './support';
 
 export const TEST_SCHEME = 'teststadt-sozialraeume';
 export const TEST_TENANT = '01001';
+export const TEST_DATASET = 'teststadt-einwohner';
 
 export async function teststadt(h: { areas: AreasContext; deliveries: { catalog: Catalog } }): Promise<void> {
   const csv = ['code;name;type;parent', '01001000;Teststadt;Gemeinde;', 'SR01;Altstadt;Sozialraum;01001000', 'SR02;Neustadt;Sozialraum;01001000', 'SR03;Nordstadt;Sozialraum;01001000', 'SR04;Westliche Höhe;Sozialraum;01001000'].join('\n');
@@ -23,7 +24,7 @@ export async function teststadt(h: { areas: AreasContext; deliveries: { catalog:
   await publishVersion(h.areas, TEST_SCHEME, { validFrom: '2010-01-01', reason: 'Ersteinrichtung' }, actor);
   const context = { actor: 'user:test', tenant: TEST_TENANT, now: new Date() };
   await h.deliveries.catalog.saveDataset(
-    'teststadt-einwohner',
+    TEST_DATASET,
     {
       name: 'Einwohner Teststadt',
       source: { name: 'Einwohnermelderegister' },
@@ -43,7 +44,7 @@ export function teststadtProfile(overrides: Partial<DeliveryProfileInput> = {}):
   return {
     name: 'Teststadt: Einwohner je Sozialraum',
     tenant: TEST_TENANT,
-    dataset: 'teststadt-einwohner',
+    dataset: TEST_DATASET,
     source: { name: 'Einwohnermelderegister', provider: 'Bürgerbüro' },
     scheme: { schemeId: TEST_SCHEME },
     format: { type: 'csv', encoding: 'auto', delimiter: ';', headerRows: 1 },

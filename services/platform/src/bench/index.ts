@@ -1,4 +1,4 @@
 export { runPlatformBenchmarks } from './run';
-export { benchEventStoreAppend, type EventStoreBenchOptions } from './event-store.bench';
+export { benchEventStoreAppend, benchEventStoreAppendLargeEvents, type EventStoreBenchOptions, type LargeEventsBenchOptions } from './event-store.bench';
 export { benchEventLogPublishConsume, type EventLogBenchOptions } from './event-log.bench';
 export { formatTable, type BenchResult } from './measure';

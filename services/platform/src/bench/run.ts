@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { benchEventLogPublishConsume } from './event-log.bench';
-import { benchEventStoreAppend } from './event-store.bench';
+import { benchEventStoreAppend, benchEventStoreAppendLargeEvents } from './event-store.bench';
 import { formatTable, type BenchResult } from './measure';
 
 /**
@@ -18,6 +18,9 @@ export async function runPlatformBenchmarks(): Promise<BenchResult[]> {
   const count = Math.max(1000, Math.round(100_000 * scale));
   const results: BenchResult[] = [];
   results.push(await benchEventStoreAppend({ events: count, batchSize: 1000, rounds: ROUNDS }));
+  // A delivery's shape: 5,000 observations per event, 50 events per append.
+  const observations = Math.max(10_000, Math.round(500_000 * scale));
+  results.push(await benchEventStoreAppendLargeEvents({ observations, perEvent: 5000, eventsPerAppend: 50, rounds: ROUNDS }));
   results.push(await benchEventLogPublishConsume({ records: count, batchSize: 1000, rounds: ROUNDS }));
   return results;
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
+import { Packr } from 'msgpackr';
 
 /**
  * One LMDB environment per data dir and process, shared by every embedded adapter that works on
@@ -55,6 +56,29 @@ export const LMDB_ENVIRONMENT_OPTIONS = { maxDbs: MAX_DATABASES, overlappingSync
 
 const shared = new Map<string, SharedEnvironment>();
 
+/*
+ * The msgpack codec of every non-binary sub-database: msgpack without records, so every value
+ * is self-describing and any process (and any later version of this code) decodes it without
+ * shared structure state. `copyBuffers` makes decoded binary data a copy, because lmdb-js
+ * decodes from a buffer it reuses.
+ *
+ * It is handed to lmdb-js as a plain { encode, decode } object on purpose. With msgpackr's own
+ * encoder object, lmdb-js encodes in "reuse buffer" mode and caches the native address of
+ * msgpackr's shared encode buffer as a property on that buffer. The first such buffer is small
+ * and sits low in memory (the address fits a V8 small integer), later grown ones do not; the
+ * property's representation change deprecates the buffers' hidden class, and from then on V8
+ * routes every byte msgpackr writes through a slow runtime call. Measured: 6.3 instead of 1.2 us
+ * per observation for 5,000-observation events, in every process that first wrote anything small.
+ * A plain encode returns a fresh view per value, and lmdb-js tags that view's ArrayBuffer, not
+ * the encode buffer.
+ */
+const msgpack = new Packr({ useRecords: false, copyBuffers: true });
+const MSGPACK_CODEC = {
+  encode: (value: unknown): Buffer => msgpack.pack(value),
+  // lmdb-js passes either the value's length or its read options; msgpackr accepts both.
+  decode: (bytes: Buffer, options?: number | { start?: number; end?: number }): unknown => msgpack.unpack(bytes, options),
+};
+
 export function openLmdbEnvironment(dataDir: string): LmdbEnvironment {
   const path = resolve(dataDir);
   let env = shared.get(path);
@@ -78,9 +102,7 @@ export function openLmdbEnvironment(dataDir: string): LmdbEnvironment {
       const binary = options?.binary ?? false;
       let entry = current.databases.get(name);
       if (!entry) {
-        // msgpack without records: every value is self-describing, so any process (and any
-        // later version of this code) decodes it without shared structure state.
-        const dbOptions = binary ? { encoding: 'binary' as const } : ({ encoder: { useRecords: false } } as Parameters<RootDatabase['openDB']>[1]);
+        const dbOptions = binary ? { encoding: 'binary' as const } : ({ encoder: MSGPACK_CODEC } as Parameters<RootDatabase['openDB']>[1]);
         entry = { db: current.root.openDB(name, dbOptions), binary };
         current.databases.set(name, entry);
       } else if (entry.binary !== binary) {

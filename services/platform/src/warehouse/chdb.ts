@@ -17,7 +17,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { drainPending, Session } from 'chdb';
+import type * as ChdbModule from 'chdb';
 import type { InsertOptions, QueryParams, Warehouse } from '../ports/warehouse';
 import type { Logger } from '../runtime/logger';
 import { withSpan } from '../runtime/telemetry';
@@ -40,6 +40,18 @@ export interface ChdbWarehouse extends Warehouse {
 // Results are decoded by column type (see rows.ts); quoting keeps 64-bit integers and decimals
 // exact until then. These have to be connection arguments: chDB sessions take no per-query settings.
 const CONNECTION_ARGS = ['--output_format_json_quote_64bit_integers=1', '--output_format_json_quote_decimals=1'];
+
+let chdbModule: Promise<typeof ChdbModule> | undefined;
+
+/**
+ * chDB is loaded when the first warehouse is created, not when the platform is imported: its
+ * native library adds some 190 MB to the resident memory of every process that loads it, and
+ * most processes importing the platform (ingestion, CLI imports, workers) never open a warehouse.
+ */
+function loadChdb(): Promise<typeof ChdbModule> {
+  chdbModule ??= import('chdb');
+  return chdbModule;
+}
 
 /** Directories this module has open, with how many warehouses use each. */
 const openDirectories = new Map<string, number>();
@@ -75,9 +87,10 @@ export async function createChdbWarehouse(options: ChdbWarehouseOptions): Promis
     );
   }
   await mkdir(directory, { recursive: true });
+  const { drainPending, Session } = await loadChdb();
   // A previous warehouse's close() may still be releasing its connection.
   await drainPending();
-  let session: Session;
+  let session: ChdbModule.Session;
   try {
     session = new Session(directory, { connectionArgs: CONNECTION_ARGS });
   } catch (error) {

@@ -59,7 +59,7 @@ export async function lmdbDocumentStoreHarness(): Promise<DocumentStoreHarness &
 /** Child-process fixtures run the compiled package; say clearly when it was not built. */
 export function requireBuiltPackage(): string {
   const dist = join(__dirname, '..', '..', 'dist');
-  for (const module of ['store/index.js', 'log/index.js', 'documents/index.js', 'outbox/index.js', 'consumer/index.js']) {
+  for (const module of ['index.js', 'store/index.js', 'log/index.js', 'documents/index.js', 'outbox/index.js', 'consumer/index.js', 'warehouse/index.js']) {
     if (!existsSync(join(dist, module))) {
       throw new Error(
         `dist/${module} fehlt: Kindprozesse dieses Tests nutzen das gebaute Paket. ` +

@@ -1,6 +1,8 @@
-import { createLmdbEventStore } from '../../src/store/lmdb-event-store';
+import { openLmdbEnvironment } from '../../src/lmdb/environment';
+import { createLmdbEventStore, lmdbEventStoreLayout } from '../../src/store/lmdb-event-store';
 import { lmdbEventStoreHarness, removeDataDir, tempDataDir } from '../helpers/lmdb';
 import { describeEventStorePort, newEvent } from '../suites/event-store';
+import { FORMAT_1_EVENT, FORMAT_1_EVENT_HEX } from './fixtures/format-1';
 
 describeEventStorePort('LMDB (eingebettet)', () => lmdbEventStoreHarness());
 
@@ -30,6 +32,25 @@ describe('LMDB event store', () => {
     } finally {
       await a.close();
       await b.close();
+      await removeDataDir(dir);
+    }
+  });
+
+  it('reads a stream the format-1 store wrote and appends after it', async () => {
+    const dir = await tempDataDir();
+    const env = openLmdbEnvironment(dir);
+    await env.database<Buffer, number>(lmdbEventStoreLayout.eventsDb, { binary: true }).put(1, Buffer.from(FORMAT_1_EVENT_HEX, 'hex'));
+    await env.database<[number, number], [string, number]>(lmdbEventStoreLayout.rangesDb).put(['goal-1', 1], [1, 1]);
+    await env.flushed();
+    const store = createLmdbEventStore({ path: dir });
+    try {
+      expect(await store.readStream('goal-1')).toEqual([FORMAT_1_EVENT]);
+      const next = newEvent();
+      await expect(store.appendToStream('goal-1', [next], { expectedVersion: 1 })).resolves.toEqual({ nextExpectedVersion: 2, lastPosition: 2 });
+      expect(await store.readAll()).toEqual([FORMAT_1_EVENT, expect.objectContaining({ id: next.id, data: next.data, stream: 'goal-1', version: 2, position: 2 })]);
+    } finally {
+      await store.close();
+      await env.release();
       await removeDataDir(dir);
     }
   });
