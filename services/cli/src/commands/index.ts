@@ -2,6 +2,7 @@
 import { areasCommands } from './areas';
 import { importCommand } from './import';
 import { startCommand } from './start-command';
+import { tokenCommand } from './token';
 import type { Command } from './types';
 
-export const COMMANDS: readonly Command[] = [startCommand, ...areasCommands, importCommand];
+export const COMMANDS: readonly Command[] = [startCommand, ...areasCommands, importCommand, tokenCommand];
