@@ -147,6 +147,20 @@ export function formatBytes(n: unknown): string {
   return `${formatNumber(value)} Bytes`;
 }
 
+/** Why the zip guard (parsing/zip-guard.ts) stopped: only what it really saw or read. */
+function zipBombReason(f: FindingFacts): string {
+  switch (f.reason) {
+    case 'forged':
+      return `Der Teil ${quoted(f.entry)} ergab beim Entpacken mehr als erlaubt (${formatBytes(f.inflatedBytes)} bis zum Abbruch, Grenze ${formatBytes(f.declaredBytes)}: so groß ist er laut Inhaltsverzeichnis des Archivs); das Inhaltsverzeichnis ist gefälscht oder beschädigt (Zip-Bombe)`;
+    case 'inflated':
+      return `Sie ergab beim Entpacken mehr als erlaubt (${formatBytes(f.inflatedBytes)} bis zum Abbruch, Grenze ${formatBytes(f.limit)})`;
+    case 'entries':
+      return `Sie enthält mehr als ${formatNumber(f.maxEntries)} Teile (Grenze)`;
+    default:
+      return `entpackt wäre sie ${formatBytes(f.uncompressedBytes)} groß (Verhältnis ${formatNumber(f.ratio)}:1, laut Inhaltsverzeichnis des Archivs); erlaubt sind höchstens ${formatBytes(f.limit)} und ein Verhältnis von ${formatNumber(f.maxRatio)}:1`;
+  }
+}
+
 /**
  * German message per code. `f.value` and `f.expected` are set by the caller where the code has
  * them; templates add both at the end in a fixed form, so every message reads
@@ -160,10 +174,12 @@ const TEMPLATES: Record<DeliveryErrorCode, (f: FindingFacts) => string> = {
       ? `${where(f)}: Die Datei ist keine Excel-Datei (${String(f.format)}), sondern ${String(f.actual)}.`
       : `${where(f)}: Die Datei lässt sich nicht als ${String(f.format ?? 'Datei')} lesen${f.reason ? ` (${String(f.reason)})` : ''}.`,
   ENCODING_INVALID: (f) => `${where(f)}: Die Datei ist nicht in der Zeichenkodierung ${String(f.encoding)} gespeichert (ungültige Bytefolge).`,
-  ZIP_BOMB: (f) => `${where(f)}: Die XLSX-Datei wird nicht geöffnet: entpackt wäre sie ${formatBytes(f.uncompressed)} groß (Verhältnis ${formatNumber(f.ratio)}:1); erlaubt sind höchstens ${formatBytes(f.limit)} und ein Verhältnis von ${formatNumber(f.maxRatio)}:1.`,
+  ZIP_BOMB: (f) => `${where(f)}: Die XLSX-Datei wird nicht geöffnet: ${zipBombReason(f)}.`,
   SHEET_NOT_FOUND: (f) => `${where(f)}: Das Tabellenblatt ${quoted(f.sheet)} fehlt; vorhanden: ${String(f.available)}.`,
   HEADER_ONLY: (f) => `${where(f)}: Die Datei enthält nur die Kopfzeile und keine Daten.`,
-  JSON_INVALID: (f) => `${where(f)}: Die Datei ist kein gültiges JSON${f.reason ? ` (${String(f.reason)})` : ''}.`,
+  // A JSON text has no spreadsheet columns: the column is the character position in the line.
+  JSON_INVALID: (f) =>
+    `${where(f)}${f.textColumn !== undefined ? `, Spalte ${String(f.textColumn)}` : ''}: Die Datei ist kein gültiges JSON${f.reason ? ` (${String(f.reason)})` : ''}${f.hint ? `; ${String(f.hint)}` : ''}.`,
   JSON_NOT_ARRAY: (f) => `${where(f)}: Erwartet wird eine JSON-Liste von Objekten (eine Zeile je Objekt).`,
   JSON_ROW_NOT_OBJECT: (f) => `${where(f)}: Der Eintrag ist kein JSON-Objekt.`,
   CSV_SYNTAX: (f) => `${where(f)}: Die Zeile ist kein gültiges CSV${f.reason ? ` (${String(f.reason)})` : ''}.`,

@@ -5,7 +5,10 @@
  *
  * Line numbers are the ones an editor shows: a record starts on the line after the previous
  * record ended (csv-parse reports where a record ends), so quoted fields with line breaks and
- * skipped title lines keep the count right.
+ * skipped title lines keep the count right. csv-parse's `info.lines` counts a CR and an LF each
+ * as a line break inside a quoted field (outside quotes a CRLF record delimiter counts once,
+ * whatever `record_delimiter` says), so every CRLF inside a quoted field would add a line to
+ * all later records; the reader subtracts them (`quotedCrlf`).
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -59,9 +62,23 @@ function csvSyntaxReason(error: CsvError): string {
   }
 }
 
+/** CRLF pairs inside the fields of a record: csv-parse counted each of them as two lines. */
+function crlfInside(record: readonly string[]): number {
+  let count = 0;
+  for (const field of record) {
+    for (let at = field.indexOf('\r\n'); at !== -1; at = field.indexOf('\r\n', at + 2)) count += 1;
+  }
+  return count;
+}
+
+/** Longest record; longer is a broken quote swallowing the file or not a CSV at all. */
+const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+
 export async function readCsv(options: CsvReadOptions, sink: RowSink): Promise<ReadResult> {
   const encoding = await resolveEncoding(options.path, options.encoding);
   let lastEnd = options.skipRows;
+  let lastLines = options.skipRows;
+  let quotedCrlf = 0;
   let failure: FatalParseError | undefined;
 
   const parser: Parser = parse({
@@ -71,20 +88,38 @@ export async function readCsv(options: CsvReadOptions, sink: RowSink): Promise<R
     relax_column_count: true,
     skip_records_with_error: true,
     from_line: options.skipRows + 1,
-    // A record longer than this is a broken quote swallowing the file, not data.
-    max_record_size: 4 * 1024 * 1024,
+    max_record_size: MAX_RECORD_BYTES,
     on_record: (record: string[], context) => {
       const start = lastEnd + 1;
-      lastEnd = context.lines;
+      // Only a record spanning several of csv-parse's lines can hold a quoted line break.
+      if (context.lines - lastLines > 1) quotedCrlf += crlfInside(record);
+      lastLines = context.lines;
+      lastEnd = context.lines - quotedCrlf;
       sink.row(start, record);
       return undefined;
     },
   });
   parser.on('skip', (error: CsvError) => {
-    const end = typeof error.lines === 'number' ? error.lines : lastEnd + 1;
+    if (failure) return;
+    const start = lastEnd + 1;
+    const end = typeof error.lines === 'number' ? error.lines - quotedCrlf : start;
+    if (error.code === 'CSV_MAX_RECORD_SIZE') {
+      // csv-parse drops the rest of every chunk in which an over-long record is still growing,
+      // so neither the records after it nor their line numbers can be trusted: the record is
+      // reported once, where it starts, and reading stops.
+      failure = new FatalParseError({
+        code: 'CSV_SYNTAX',
+        line: start,
+        fatal: true,
+        expected: `höchstens ${MAX_RECORD_BYTES / 1024 / 1024} MB je Zeile und zu jedem öffnenden Anführungszeichen ein schließendes`,
+        facts: { reason: end > start ? 'ein Anführungszeichen wird nicht geschlossen, der Eintrag ab hier ist zu lang' : csvSyntaxReason(error) },
+      });
+      return;
+    }
     // A quote left open swallows the rest of the file: the line to fix is where its record starts.
-    const line = error.code === 'CSV_QUOTE_NOT_CLOSED' ? lastEnd + 1 : end;
+    const line = error.code === 'CSV_QUOTE_NOT_CLOSED' ? start : end;
     sink.problem({ code: 'CSV_SYNTAX', line, fatal: false, facts: { reason: csvSyntaxReason(error) } });
+    lastLines = typeof error.lines === 'number' ? error.lines : lastLines;
     lastEnd = end;
   });
   const ended = new Promise<void>((resolve, reject) => {
@@ -118,6 +153,7 @@ export async function readCsv(options: CsvReadOptions, sink: RowSink): Promise<R
       } else {
         parser.write(decoder!.write(chunk));
       }
+      if (failure) break;
       if (options.onProgress) {
         const now = Date.now();
         if (now - lastProgress >= PROGRESS_EVERY_MS) {
@@ -150,6 +186,8 @@ export async function readCsv(options: CsvReadOptions, sink: RowSink): Promise<R
   }
   parser.end();
   await ended;
+  // The last record may only overflow when the end of the file flushes it.
+  if (failure) throw failure;
   options.onProgress?.(bytes);
   return { encoding: describeEncoding(encoding), bytes };
 }

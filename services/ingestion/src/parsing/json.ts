@@ -5,6 +5,7 @@
  * a user would count by line. Read whole: JSON has a tighter size limit than CSV.
  */
 import { readFile } from 'node:fs/promises';
+import { findJsonSyntaxError } from './json-syntax';
 import { FatalParseError, type Cell, type ReadResult, type RowSink } from './types';
 
 export interface JsonReadOptions {
@@ -21,12 +22,22 @@ function cellOf(value: unknown): Cell {
 
 export async function readJson(options: JsonReadOptions, sink: RowSink): Promise<ReadResult> {
   const bytes = await readFile(options.path);
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^Unexpected/, 'unerwartetes').slice(0, 160) : undefined;
-    throw new FatalParseError({ code: 'JSON_INVALID', fatal: true, facts: { reason } });
+    parsed = JSON.parse(text);
+  } catch {
+    // JSON.parse's message is English and engine-specific: locate the error ourselves.
+    const syntax = findJsonSyntaxError(text);
+    if (!syntax) throw new FatalParseError({ code: 'JSON_INVALID', fatal: true, expected: 'eine gültige JSON-Datei (RFC 8259)' });
+    throw new FatalParseError({
+      code: 'JSON_INVALID',
+      line: syntax.line,
+      fatal: true,
+      ...(syntax.found === undefined ? {} : { value: syntax.found }),
+      expected: syntax.expected,
+      facts: { textColumn: syntax.column, reason: syntax.found === undefined ? 'die Datei endet hier' : undefined, hint: syntax.hint },
+    });
   }
   if (!Array.isArray(parsed)) throw new FatalParseError({ code: 'JSON_NOT_ARRAY', fatal: true, expected: 'eine Liste [ {…}, {…} ]' });
   const keys: string[] = [];

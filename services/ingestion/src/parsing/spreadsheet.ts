@@ -18,6 +18,7 @@
 import { readFile } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import * as XLSX from '@e965/xlsx';
+import { formatBytes } from '../deliveries/errors';
 import type { FileFormat } from '../profiles/schema';
 import { DEFAULT_ZIP_LIMITS, inspectZip, type ZipLimits } from './zip-guard';
 import { FatalParseError, type Cell, type ReadResult, type RowSink } from './types';
@@ -118,7 +119,8 @@ export async function readSpreadsheet(options: SpreadsheetReadOptions, sink: Row
       throw new FatalParseError({
         code: 'ZIP_BOMB',
         fatal: true,
-        facts: { uncompressed: verdict.uncompressedBytes, ratio: verdict.ratio, limit: limits.maxUncompressedBytes, maxRatio: limits.maxRatio },
+        facts: { ...verdict, limit: limits.maxUncompressedBytes, maxRatio: limits.maxRatio, maxEntries: limits.maxEntries },
+        expected: `eine unveränderte Arbeitsmappe aus Excel oder LibreOffice, entpackt höchstens ${formatBytes(limits.maxUncompressedBytes)}`,
       });
     }
     if (!verdict.ok) {

@@ -4,9 +4,11 @@
  *
  * 1. The declared sizes of the central directory: total uncompressed size and compression
  *    ratio (per large entry and overall) within limits.
- * 2. The real sizes: every entry is inflated once as a stream and counted, and yauzl's
- *    `validateEntrySizes` fails an entry that inflates to more than it declared, so a forged
- *    directory cannot smuggle a bomb past check 1. Memory stays flat (nothing is kept).
+ * 2. The real sizes: every entry is inflated once as a stream and counted; an entry that
+ *    inflates to more than it declared is stopped at once, so a forged directory cannot smuggle
+ *    a bomb past check 1. Counted here rather than by yauzl's `validateEntrySizes`, whose error
+ *    arrives without the chunk that crossed the line: the report names what was really inflated.
+ *    Memory stays flat (nothing is kept).
  */
 import yauzl from 'yauzl';
 
@@ -27,10 +29,22 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxEntries: 10_000,
 };
 
-export type ZipVerdict =
-  | { ok: true; uncompressedBytes: number }
-  | { ok: false; kind: 'bomb'; uncompressedBytes: number; ratio: number }
-  | { ok: false; kind: 'unreadable'; reason: string };
+/**
+ * Why a zip is refused as a bomb:
+ * - `declared`: its directory announces too much (total size or ratio), nothing inflated;
+ * - `inflated`: inflating really produced more than the limit (`inflatedBytes`, counted when the
+ *   guard stopped);
+ * - `forged`: the entry `entry` inflated to more than the `declaredBytes` its directory states,
+ *   stopped after `inflatedBytes` of that entry;
+ * - `entries`: more entries than `maxEntries`.
+ */
+export type ZipBomb =
+  | { kind: 'bomb'; reason: 'declared'; uncompressedBytes: number; ratio: number }
+  | { kind: 'bomb'; reason: 'inflated'; inflatedBytes: number }
+  | { kind: 'bomb'; reason: 'forged'; entry: string; declaredBytes: number; inflatedBytes: number }
+  | { kind: 'bomb'; reason: 'entries'; entries: number };
+
+export type ZipVerdict = { ok: true; uncompressedBytes: number } | ({ ok: false } & ZipBomb) | { ok: false; kind: 'unreadable'; reason: string };
 
 function ratioOf(uncompressed: number, compressed: number): number {
   return Math.round(uncompressed / Math.max(1, compressed));
@@ -39,7 +53,7 @@ function ratioOf(uncompressed: number, compressed: number): number {
 export async function inspectZip(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipVerdict> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(path, { lazyEntries: true, validateEntrySizes: true, autoClose: false });
+    zip = await yauzl.openPromise(path, { lazyEntries: true, validateEntrySizes: false, autoClose: false });
   } catch {
     return { ok: false, kind: 'unreadable', reason: 'keine ZIP-Struktur (XLSX-Dateien sind ZIP-Archive)' };
   }
@@ -50,32 +64,36 @@ export async function inspectZip(path: string, limits: ZipLimits = DEFAULT_ZIP_L
     let worstRatio = 0;
     for await (const entry of zip.eachEntry()) {
       entries.push(entry);
-      if (entries.length > limits.maxEntries) return { ok: false, kind: 'bomb', uncompressedBytes: declared, ratio: 0 };
+      if (entries.length > limits.maxEntries) return { ok: false, kind: 'bomb', reason: 'entries', entries: entries.length };
       declared += entry.uncompressedSize;
       compressed += entry.compressedSize;
       if (entry.uncompressedSize >= limits.ratioFloorBytes) worstRatio = Math.max(worstRatio, ratioOf(entry.uncompressedSize, entry.compressedSize));
     }
     const overallRatio = declared >= limits.ratioFloorBytes ? ratioOf(declared, compressed) : 0;
     const ratio = Math.max(worstRatio, overallRatio);
-    if (declared > limits.maxUncompressedBytes || ratio > limits.maxRatio) return { ok: false, kind: 'bomb', uncompressedBytes: declared, ratio };
+    if (declared > limits.maxUncompressedBytes || ratio > limits.maxRatio) return { ok: false, kind: 'bomb', reason: 'declared', uncompressedBytes: declared, ratio };
 
     let inflated = 0;
     for (const entry of entries) {
       if (entry.fileName.endsWith('/')) continue;
       const stream = await zip.openReadStreamPromise(entry);
+      let entryBytes = 0;
       try {
         for await (const chunk of stream as AsyncIterable<Buffer>) {
+          entryBytes += chunk.length;
           inflated += chunk.length;
-          if (inflated > limits.maxUncompressedBytes) {
-            return { ok: false, kind: 'bomb', uncompressedBytes: inflated, ratio: ratioOf(inflated, compressed) };
+          if (entryBytes > entry.uncompressedSize) {
+            return { ok: false, kind: 'bomb', reason: 'forged', entry: entry.fileName, declaredBytes: entry.uncompressedSize, inflatedBytes: entryBytes };
           }
+          if (inflated > limits.maxUncompressedBytes) return { ok: false, kind: 'bomb', reason: 'inflated', inflatedBytes: inflated };
         }
-      } catch (error) {
-        // yauzl: "too many bytes in the stream" = the entry inflates beyond its declared size.
-        const message = error instanceof Error ? error.message : String(error);
-        if (/too many bytes|expected \d+ bytes/i.test(message)) return { ok: false, kind: 'bomb', uncompressedBytes: inflated, ratio: ratioOf(inflated, compressed) };
+      } catch {
         return { ok: false, kind: 'unreadable', reason: 'ein Teil des ZIP-Archivs ist beschädigt' };
+      } finally {
+        stream.destroy();
       }
+      // Fewer bytes than declared: a truncated or damaged part (yauzl's size check, kept).
+      if (entryBytes !== entry.uncompressedSize) return { ok: false, kind: 'unreadable', reason: 'ein Teil des ZIP-Archivs ist beschädigt' };
     }
     return { ok: true, uncompressedBytes: inflated };
   } catch {

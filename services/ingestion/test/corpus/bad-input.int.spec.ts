@@ -85,6 +85,7 @@ async function checkCase(entry: CorpusCase): Promise<void> {
         (wanted.message === undefined || f.message.includes(wanted.message)),
     );
     if (!match) throw new Error(`${entry.file}: erwartet ${JSON.stringify(wanted)}, gefunden:\n${summary}`);
+    if (wanted.count !== undefined) expect({ code: wanted.code, count: errors.filter((f) => f.code === wanted.code).length, summary }).toMatchObject({ count: wanted.count });
     // Every message names the file: German, complete, actionable without the manifest.
     expect(match.message).toContain(`Datei „${entry.file}“`);
   }

@@ -85,6 +85,8 @@ export interface ExpectedFinding {
   column?: string;
   /** A part of the German message. */
   message?: string;
+  /** How many errors of this code the report holds: a defect is reported once, not per chunk. */
+  count?: number;
 }
 
 /** One entry of test/fixtures/bad-input/manifest.json. */
