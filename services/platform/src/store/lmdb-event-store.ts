@@ -155,5 +155,5 @@ export function createLmdbEventStore(options: LmdbEventStoreOptions): EventStore
   };
 }
 
-/** For tests and tools that inspect the raw layout (e.g. the crash test's torn-entry check). */
+/** For tests and tools that inspect the raw layout; open the events with `{ binary: true }` (event-codec.ts). */
 export const lmdbEventStoreLayout = { eventsDb: EVENTS_DB, rangesDb: RANGES_DB } as const;

@@ -87,7 +87,13 @@ export async function createChdbWarehouse(options: ChdbWarehouseOptions): Promis
     );
   }
   await mkdir(directory, { recursive: true });
-  const { drainPending, Session } = await loadChdb();
+  let chdb: typeof ChdbModule;
+  try {
+    chdb = await loadChdb();
+  } catch (error) {
+    throw new WarehouseConnectionError(`cannot load chDB: ${error instanceof Error ? error.message : String(error)}`, { cause: error, retriable: false });
+  }
+  const { drainPending, Session } = chdb;
   // A previous warehouse's close() may still be releasing its connection.
   await drainPending();
   let session: ChdbModule.Session;

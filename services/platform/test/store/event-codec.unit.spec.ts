@@ -53,6 +53,17 @@ describe('stored event codec', () => {
     expect(decodeEvent(1, Buffer.from(bytes)).data).toEqual(event.data);
   });
 
+  it('reads numbers 64 to 127 as numbers after bulk events were encoded and decoded (msgpack records use those bytes)', () => {
+    const bulkEvent = encodeEvent('delivery-1', { id: 'e-1', type: 'ObservationsRecorded', data: { observations: observations(100) }, metadata });
+    stampEvent(bulkEvent, 1, 0);
+    decodeEvent(1, bulkEvent);
+    const small = encodeEvent('goal-1', { id: 'e-2', type: 'TargetValueSet', data: { value: 64, values: [100, 127] }, metadata });
+    stampEvent(small, 2, 0);
+    expect(decodeEvent(2, small).data).toEqual({ value: 64, values: [100, 127] });
+    const format1 = new Packr({ useRecords: false }).pack([1, 'e-3', 'TargetValueSet', 'goal-1', 3, '2025-06-30T12:00:00.000Z', { value: 100 }, metadata]);
+    expect(decodeEvent(3, format1).data).toEqual({ value: 100 });
+  });
+
   it('refuses bytes of an unknown format with a German message naming the position', () => {
     expect(() => decodeEvent(9, Buffer.from([7, 0, 0]))).toThrow(/Position 9 hat ein unbekanntes Format/);
   });
