@@ -381,9 +381,15 @@ export const platformSettings = {
 
 export type PlatformConfig = ConfigOf<typeof platformSettings>;
 
+/**
+ * Read by `npm run bench` only (output file, scale of the generated data); tolerated here so a
+ * shell that keeps them set can still start the platform.
+ */
+export const BENCHMARK_VARIABLES = ['LAGEBILD_BENCH_OUT', 'LAGEBILD_BENCH_SCALE'] as const;
+
 /** The platform settings alone (for processes that add none of their own). */
 export function loadPlatformConfig(env: Env = process.env, options?: LoadConfigOptions): PlatformConfig {
-  return loadConfig(platformSettings, env, options);
+  return loadConfig(platformSettings, env, { ...options, allowUnknown: [...BENCHMARK_VARIABLES, ...(options?.allowUnknown ?? [])] });
 }
 
 /** Which adapter each port gets under a configuration (ARCHITECTURE.md 4). */

@@ -92,6 +92,10 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('tolerates the benchmark variables a shell may still have set', () => {
+    expect(() => loadPlatformConfig({ LAGEBILD_BENCH_SCALE: '0.1', LAGEBILD_BENCH_OUT: 'bench.json' })).not.toThrow();
+  });
+
   it('wants the production auth variables all together or not at all', () => {
     const problems = problemsOf(() => loadPlatformConfig({ LAGEBILD_AUTH_JWKS_URL: 'https://sso.example.org/certs' }));
 
