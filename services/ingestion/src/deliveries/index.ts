@@ -93,7 +93,10 @@ export function createDeliveries(deps: { eventStore: EventStore; documents: Docu
     async start() {
       if (options.seedShipped !== false) {
         const seeded = await catalog.seedShipped(SHIPPED_PROFILES_DIR, { actor: 'system:ingestion', tenant: SYSTEM_TENANT, now: new Date() });
-        if (seeded.changed.length > 0) logger?.info({ count: seeded.changed.length }, 'Mitgelieferte Lieferprofile und Datensätze gespeichert'); logger?.debug({ changed: seeded.changed }, 'shipped profiles and datasets saved');
+        if (seeded.changed.length > 0) {
+          logger?.info({ count: seeded.changed.length }, 'Mitgelieferte Lieferprofile und Datensätze gespeichert');
+          logger?.debug({ changed: seeded.changed }, 'shipped profiles and datasets saved');
+        }
       }
       await projector.catchUpStatus();
       if (options.background !== false) projector.start();
