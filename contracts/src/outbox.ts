@@ -26,7 +26,8 @@ export interface StoredEventLike {
 
 export interface OutboxRecordLike {
   topic: string;
-  record: { key: string; value: Buffer; headers: Record<string, string> };
+  /** Headers (event-id, event-type, tenant, traceparent) are added by the platform's relay. */
+  record: { key: string; value: Buffer };
 }
 
 /** Returns the relay's `toRecord`: envelope + body in single-object encoding, keyed by stream. */
@@ -50,8 +51,6 @@ export function outboxMapper(codec: IntegrationEventCodec): (event: StoredEventL
         traceparent: metadata.traceparent ?? null,
       },
     } as IntegrationEvent;
-    const headers: Record<string, string> = { 'event-id': event.id, 'event-type': event.type, tenant: metadata.tenant };
-    if (metadata.traceparent) headers.traceparent = metadata.traceparent;
-    return { topic: codec.topicOf(event.type), record: { key: event.stream, value: codec.encode(integrationEvent), headers } };
+    return { topic: codec.topicOf(event.type), record: { key: event.stream, value: codec.encode(integrationEvent) } };
   };
 }

@@ -28,17 +28,11 @@ describe('outboxMapper', () => {
     expect(toRecord(stored('GoalDraftAutosaved', { text: 'x' }))).toBeUndefined();
   });
 
-  it('publishes an integration event to its context topic, keyed by stream, with routing headers', () => {
+  it('publishes an integration event to its context topic, keyed by stream', () => {
     const { data } = exampleIntegrationEvent('GoalCreated');
     const out = toRecord(stored('GoalCreated', data));
     expect(out?.topic).toBe('lagebild.goals');
     expect(out?.record.key).toBe('goal-42');
-    expect(out?.record.headers).toEqual({
-      'event-id': '7d1f3c2e-4b5a-4c6d-8e9f-0a1b2c3d4e5f',
-      'event-type': 'GoalCreated',
-      tenant: '09461',
-      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-    });
   });
 
   it('carries the stored envelope and body into the Avro record unchanged', () => {

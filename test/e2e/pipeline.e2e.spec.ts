@@ -80,6 +80,7 @@ describe('the embedded platform', () => {
     }
 
     const received = new Map<string, IntegrationEvent>();
+    const headersById = new Map<string, Record<string, string>>();
     let subscription: Subscription | undefined;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`only ${received.size} of ${appended.size} events arrived`)), 15_000);
@@ -91,7 +92,10 @@ describe('the embedded platform', () => {
         handle: async (records) => {
           for (const record of records) {
             const event = codec.decode(record.value);
-            if (appended.has(event.envelope.id)) received.set(event.envelope.id, event);
+            if (appended.has(event.envelope.id)) {
+              received.set(event.envelope.id, event);
+              headersById.set(event.envelope.id, record.headers);
+            }
           }
           if (received.size === appended.size) {
             clearTimeout(timer);
@@ -108,6 +112,8 @@ describe('the embedded platform', () => {
       expect(event.data).toEqual(codec.decode(codec.encode(example)).data);
       expect(event.envelope.version).toBe(1);
       expect(event.envelope.tenant).toBe(example.envelope.tenant);
+      // Routing headers let consumers dedupe and filter without decoding the body.
+      expect(headersById.get(id)).toMatchObject({ 'event-id': id, 'event-type': example.type, tenant: example.envelope.tenant });
     }
   });
 });
