@@ -99,12 +99,13 @@ function namedTypes(schema, namespace, out = []) {
 }
 
 /** The structure of a definition without its documentation, to compare two definitions. */
+// Docs and the namespace key do not change a type's shape (the full names are compared apart).
 function withoutDocs(value) {
   if (Array.isArray(value)) return value.map(withoutDocs);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
     Object.entries(value)
-      .filter(([key]) => key !== 'doc')
+      .filter(([key]) => key !== 'doc' && key !== 'namespace')
       .map(([key, inner]) => [key, withoutDocs(inner)]),
   );
 }

@@ -1,14 +1,121 @@
 /**
  * Composition of the indicators service: createService(deps) -> { router, start, stop }.
- * The domain features arrive with their own issue; until then the service answers its
- * liveness probe (`/api/indicators/health`, added by the platform) and describes itself.
+ *
+ * - Catalogue: the shipped file is seeded at start; tenants add and revise entries via the API.
+ * - Consumer (group `indicators`, topic lagebild.ingestion): keeps the scheme versions and the
+ *   observations, and when a delivery is complete recomputes what it affects.
+ * - Values: IndicatorValuesComputed events (RAW and PROTECTED) and a read model for the API.
  */
 import { Router } from 'express';
-import type { ServiceFactory } from '@lagebild/platform';
+import { createCodec, type IntegrationEventCodec } from '@lagebild/contracts';
+import { runConsumer, type ConsumedRecord, type ServiceFactory, type Subscription } from '@lagebild/platform';
+import { createCatalogueRegistry, SHIPPED_CATALOGUE_DIR, type CatalogueRegistry } from './catalogue/registry';
+import { recompute, type ComputationSummary, type RecomputeDeps, type RecomputeRequest } from './computation';
+import { createIndicatorRoutes } from './http/routes';
+import { createObservationStore, type ObservationStore } from './store/observations';
 
 export const SERVICE_NAME = 'indicators';
+export const CONSUMER_GROUP = 'indicators';
+const INGESTION_TOPIC = 'lagebild.ingestion';
 
-export const createService: ServiceFactory = () => {
+export interface IndicatorsModule {
+  catalogue: CatalogueRegistry;
+  observations: ObservationStore;
+  /** Serialised per tenant and scheme, so a delivery and an API request never compute over each other. */
+  recompute(request: RecomputeRequest): Promise<ComputationSummary[]>;
+  /** Handles ingestion records (exposed for tests that feed events without a log). */
+  handle(records: readonly Pick<ConsumedRecord, 'value'>[]): Promise<void>;
+}
+
+export function createIndicators(deps: Omit<RecomputeDeps, 'observations' | 'catalogue'>, codec: IntegrationEventCodec = createCodec()): IndicatorsModule {
+  const catalogue = createCatalogueRegistry(deps);
+  const observations = createObservationStore(deps.documents);
+  const locks = new Map<string, Promise<unknown>>();
+  const full: RecomputeDeps = { ...deps, catalogue, observations };
+
+  const module: IndicatorsModule = {
+    catalogue,
+    observations,
+    recompute(request) {
+      const key = `${request.tenant}|${request.schemeId}`;
+      const previous = locks.get(key) ?? Promise.resolve();
+      const next = previous.catch(() => undefined).then(() => recompute(full, request));
+      locks.set(key, next);
+      void next.finally(() => {
+        if (locks.get(key) === next) locks.delete(key);
+      });
+      return next;
+    },
+    async handle(records) {
+      for (const record of records) {
+        const event = codec.decode(record.value);
+        const tenant = event.envelope.tenant;
+        switch (event.type) {
+          case 'AreaSchemeVersionPublished': {
+            const d = event.data;
+            await observations.saveScheme({
+              schemeId: d.schemeId,
+              schemeName: d.schemeName,
+              version: d.version,
+              validFrom: d.validFrom,
+              previousVersion: d.previousVersion ?? null,
+              tenant,
+              units: d.units.map((u) => ({ code: u.code, name: u.name, unitType: u.unitType, parentCode: u.parentCode ?? null })),
+              crosswalk: (d.crosswalk ?? []).map((w) => ({ fromCode: w.fromCode, toCode: w.toCode, weight: w.weight })),
+            });
+            // A new version with a crosswalk carries the owner's older series over.
+            if (d.previousVersion && (d.crosswalk ?? []).length > 0 && tenant !== '00000') {
+              const summaries = await module.recompute({ tenant, schemeId: d.schemeId, indicators: [...(await catalogue.forTenant(tenant)).indicators.keys()], actor: 'system:indicators', now: new Date(event.envelope.occurredAt) });
+              if (summaries.length > 0) deps.logger?.info(`Gebietsreform ${d.schemeId} v${d.version}: ${summaries.length} Kennzahlen neu berechnet`);
+            }
+            break;
+          }
+          case 'ObservationsRecorded': {
+            const d = event.data;
+            const { codes } = await observations.record({
+              tenant,
+              deliveryId: d.deliveryId,
+              datasetId: d.datasetId,
+              schemeId: d.schemeId,
+              schemeVersion: d.schemeVersion,
+              sensitivity: d.sensitivity ?? 'SEALED',
+              supersedesDeliveryId: d.supersedesDeliveryId ?? null,
+              isLastBatch: d.isLastBatch,
+              observations: d.observations.map((o) => ({
+                areaCode: o.areaCode,
+                variable: o.variable,
+                dimensions: o.dimensions ?? {},
+                period: o.period,
+                value: o.value ?? null,
+                status: o.status ?? 'MISSING',
+              })),
+            });
+            if (d.isLastBatch) {
+              const delivery = await observations.delivery(d.deliveryId);
+              const all = new Set([...codes, ...(delivery?.slices ?? []).map((s) => s.split('|')[0]!)]);
+              const summaries = await module.recompute({
+                tenant,
+                schemeId: d.schemeId,
+                codes: all,
+                actor: 'system:indicators',
+                now: new Date(event.envelope.occurredAt),
+                correlationId: event.envelope.correlationId ?? undefined,
+              });
+              deps.logger?.info(`Lieferung ${d.deliveryId} (${d.datasetId}): ${summaries.length} Berechnungen, ${summaries.reduce((s, x) => s + x.values, 0)} Werte`);
+            }
+            break;
+          }
+          default:
+            break;
+        }
+      }
+    },
+  };
+  return module;
+}
+
+export const createService: ServiceFactory = (deps) => {
+  const module = createIndicators(deps);
   const router = Router();
   router.get('/', (_req, res) => {
     res.json({
@@ -17,5 +124,25 @@ export const createService: ServiceFactory = () => {
       beschreibung: 'Kennzahlenkatalog, Berechnung je Gebiet und Zeitraum, zusammengesetzte Indizes und Geheimhaltung kleiner Fallzahlen.',
     });
   });
-  return { name: SERVICE_NAME, router };
+  router.use(createIndicatorRoutes(module, deps));
+  let subscription: Subscription | undefined;
+  return {
+    name: SERVICE_NAME,
+    router,
+    start: async () => {
+      const seeded = await module.catalogue.seedShipped(SHIPPED_CATALOGUE_DIR, new Date());
+      deps.logger.info(`Kennzahlenkatalog: ${seeded.entries} Einträge, ${seeded.changed.length} neu oder geändert`);
+      subscription = await runConsumer({
+        log: deps.eventLog,
+        group: CONSUMER_GROUP,
+        topics: [INGESTION_TOPIC],
+        documents: deps.documents,
+        logger: deps.logger.child({ component: 'indicators-consumer' }),
+        handle: (records) => module.handle(records),
+      });
+    },
+    stop: async () => {
+      await subscription?.stop();
+    },
+  };
 };
