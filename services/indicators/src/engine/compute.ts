@@ -17,7 +17,7 @@ export type StatusCode = (typeof STATUS)[keyof typeof STATUS];
 export const STATUS_NAMES = ['COMPUTED', 'NOT_COMPUTABLE', 'SUPPRESSED_PRIMARY', 'SUPPRESSED_SECONDARY'] as const;
 
 /** Units whose values are never counted people or cases: no disclosure control on them. */
-const UNCOUNTED_UNITS = new Set(['EUR', 'm²', '%', 'km²', 'Index', 'Wert']);
+const UNCOUNTED_UNITS = new Set(['EUR', 'm²', '%', 'km²', 'Index', 'Wert', 'Stunden']);
 
 export interface VocabularyEntry {
   def: VariableDefinition;

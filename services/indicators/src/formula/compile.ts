@@ -43,6 +43,8 @@ interface Context {
   invalid: boolean;
   nodeCount: number;
   tooLargeReported: boolean;
+  /** Valid parts of an invalid whole: checked on their own, so that their issues are reported too. */
+  orphans: FormulaNode[];
 }
 
 interface Converted {
@@ -65,8 +67,10 @@ function place(ctx: Context, node: FormulaNode, location: Location): FormulaNode
   return node;
 }
 
-function invalid(ctx: Context, outer: Span): Converted {
+/** Replaces a wrong part; `parts` already converted below it are still checked on their own. */
+function invalid(ctx: Context, outer: Span, parts: ReadonlyArray<Converted | null> = []): Converted {
   ctx.invalid = true;
+  for (const part of parts) if (part && part.node !== INVALID) ctx.orphans.push(part.node);
   return { node: INVALID, outer };
 }
 
@@ -107,7 +111,7 @@ function convert(ctx: Context, expression: jsep.Expression): Converted {
     case 'UnaryExpression': {
       const e = expression as jsep.UnaryExpression;
       const operand = convert(ctx, e.argument);
-      if (e.operator !== '-') return notAllowed(ctx, spans, `der Operator ${quote(e.operator)}`);
+      if (e.operator !== '-') return notAllowed(ctx, spans, `der Operator ${quote(e.operator)}`, '.', [operand]);
       if (operand.node === INVALID) return invalid(ctx, spans.outer);
       return { node: place(ctx, { kind: 'negate', operand: operand.node }, locationOf(spans)), outer: spans.outer };
     }
@@ -130,9 +134,9 @@ function convert(ctx: Context, expression: jsep.Expression): Converted {
   }
 }
 
-function notAllowed(ctx: Context, spans: TokenSpans, what: string, hint = '.'): Converted {
+function notAllowed(ctx: Context, spans: TokenSpans, what: string, hint = '.', parts: ReadonlyArray<Converted | null> = []): Converted {
   report(ctx, 'not-allowed', spans.inner.start, `${quote(textOf(ctx, spans.inner))} ist ${what} und in Formeln nicht erlaubt${hint}`);
-  return invalid(ctx, spans.outer);
+  return invalid(ctx, spans.outer, parts);
 }
 
 function convertLiteral(ctx: Context, literal: jsep.Literal, spans: TokenSpans): Converted {
@@ -202,8 +206,8 @@ function convertBinary(ctx: Context, e: jsep.BinaryExpression, spans: TokenSpans
   // The operator stands between the operands (only whitespace around it).
   const between = ctx.text.indexOf(e.operator, left.outer.end);
   const operator = between >= 0 && between < right.outer.start ? between : left.outer.end;
-  if (!isBinaryOperator(e.operator)) return notAllowed(ctx, spans, `der Operator ${quote(e.operator)}`);
-  if (left.node === INVALID || right.node === INVALID) return invalid(ctx, spans.outer);
+  if (!isBinaryOperator(e.operator)) return notAllowed(ctx, spans, `der Operator ${quote(e.operator)}`, '.', [left, right]);
+  if (left.node === INVALID || right.node === INVALID) return invalid(ctx, spans.outer, [left, right]);
   const location: Location = { start: left.outer.start, end: right.outer.end, outerStart: spans.outer.start, outerEnd: spans.outer.end, operator };
   return { node: place(ctx, { kind: 'binary', op: e.operator, left: left.node, right: right.node }, location), outer: spans.outer };
 }
@@ -236,7 +240,7 @@ function convertList(ctx: Context, parts: jsep.Expression[], spans: TokenSpans):
       );
     }
   }
-  return invalid(ctx, spans.outer);
+  return invalid(ctx, spans.outer, converted);
 }
 
 function convertCall(ctx: Context, call: jsep.CallExpression, spans: TokenSpans): Converted {
@@ -253,31 +257,31 @@ function convertCall(ctx: Context, call: jsep.CallExpression, spans: TokenSpans)
   }
   const name = (call.callee as jsep.Identifier).name;
   if (!isFunctionName(name)) {
-    for (const a of args) convert(ctx, a.expression);
+    const converted = args.map((a) => convert(ctx, a.expression));
     const candidates = suggest(name, FUNCTION_NAMES);
     let hint = candidates.length > 0 ? ` Meinten Sie ${listGerman(candidates.map(quote), 'oder')}?` : '';
     if (ctx.variables.has(name)) hint = ` ${quote(name)} ist eine Variable – fehlt zwischen ihr und der Klammer ein Operator?`;
     report(ctx, 'unknown-function', at, `unbekannte Funktion ${quote(name)} – erlaubt sind lag, change und sum.${hint}`);
-    return invalid(ctx, spans.outer);
+    return invalid(ctx, spans.outer, converted);
   }
   if (name === 'sum') {
     const operands = args.map((a) => convert(ctx, a.expression));
     if (args.length < 1 || args.length > MAX_SUM_ARGUMENTS) {
       report(ctx, 'argument-count', at, `sum erwartet 1 bis ${MAX_SUM_ARGUMENTS} Argumente, gefunden ${args.length}.`);
-      return invalid(ctx, spans.outer);
+      return invalid(ctx, spans.outer, operands);
     }
-    if (operands.some((o) => o.node === INVALID)) return invalid(ctx, spans.outer);
+    if (operands.some((o) => o.node === INVALID)) return invalid(ctx, spans.outer, operands);
     return { node: place(ctx, { kind: 'sum', operands: operands.map((o) => o.node) }, locationOf(spans)), outer: spans.outer };
   }
   // lag(x, n) and change(x, n)
   const operand = args[0] ? convert(ctx, args[0].expression) : null;
   if (args.length !== 2) {
-    for (const a of args.slice(1)) convert(ctx, a.expression);
+    const rest = args.slice(1).map((a) => convert(ctx, a.expression));
     report(ctx, 'argument-count', at, `${name} erwartet 2 Argumente – ${name}(Ausdruck, Anzahl Perioden) –, gefunden ${args.length}.`);
-    return invalid(ctx, spans.outer);
+    return invalid(ctx, spans.outer, [operand, ...rest]);
   }
   const periods = lagPeriods(ctx, name, args[1]!.expression, args[1]!.spans);
-  if (!operand || operand.node === INVALID || periods === null) return invalid(ctx, spans.outer);
+  if (!operand || operand.node === INVALID || periods === null) return invalid(ctx, spans.outer, [operand]);
   const location = locationOf(spans);
   if (name === 'lag') return { node: place(ctx, { kind: 'lag', operand: operand.node, periods }, location), outer: spans.outer };
   // change(x, n) = x - lag(x, n); the copy of x keeps x's positions for messages.
@@ -286,7 +290,7 @@ function convertCall(ctx: Context, call: jsep.CallExpression, spans: TokenSpans)
       ctx.tooLargeReported = true;
       report(ctx, 'too-large', at, `die Formel wird zu groß: change(x, n) steht für x - lag(x, n), verschachtelt verdoppelt sich x jedes Mal (höchstens ${MAX_EXPANDED_NODES} Teilausdrücke). Verschachteln Sie change() weniger tief.`);
     }
-    return invalid(ctx, spans.outer);
+    return invalid(ctx, spans.outer, [operand]);
   }
   const earlier = place(ctx, { kind: 'lag', operand: copy(ctx, operand.node), periods }, location);
   return { node: place(ctx, { kind: 'binary', op: '-', left: operand.node, right: earlier }, location), outer: spans.outer };
@@ -497,9 +501,11 @@ function run(text: string, variables: ReadonlyMap<string, VariableInfo>): Outcom
     invalid: false,
     nodeCount: 0,
     tooLargeReported: false,
+    orphans: [],
   };
   const { node } = convert(ctx, syntax.root);
   const facts = analyse(ctx, node);
+  for (const orphan of ctx.orphans) analyse(ctx, orphan);
   const inputs = new Map<string, { code: string; lag: number }>();
   collectInputs(node, 0, inputs);
   if (inputs.size === 0 && !ctx.invalid) {
