@@ -3,6 +3,7 @@ import type { FormulaNode, VariableInfo } from '../../src/formula';
 
 export const vocabulary: ReadonlyMap<string, VariableInfo> = new Map<string, VariableInfo>([
   ['ew', { unit: 'Personen', additive: true, name: 'Einwohner' }],
+  ['ew_jahresmittel', { unit: 'Personen', additive: false }],
   ['ew_15_bis_unter_65', { unit: 'Personen', additive: true }],
   ['arbeitslose', { unit: 'Personen', additive: true, name: 'Arbeitslose' }],
   ['zuzuege', { unit: 'Personen', additive: true }],

@@ -11,12 +11,14 @@ import path from 'node:path';
 import { createCodec, outboxMapper } from '@lagebild/contracts';
 import {
   areaFileFromDisk,
+  attachNameMapping,
   createDeliveries,
   createScheme,
   deriveCrosswalk,
   importAreaFile,
   loadAreaImportProfile,
   loadMatchCorrections,
+  loadNameMappingTable,
   publishVersion,
   readPopulationCsv,
   type AreasContext,
@@ -129,4 +131,19 @@ export async function berlinRegister(ctx: AreasContext, options: { onlyNew?: boo
     );
   }
   await publishVersion(ctx, BERLIN_SCHEME, { validFrom: '2021-01-01', reason: 'LOR-Reform 2021' }, actor);
+}
+
+export const HAMBURG_SCHEME = 'hamburg-stadtteile';
+
+/** Hamburg's 104 Stadtteile under their 7 Bezirke, with the name table for the merged names of the Stadtteilprofile. */
+export async function hamburgRegister(ctx: AreasContext): Promise<void> {
+  const profile = await loadAreaImportProfile('hamburg-stadtteile');
+  await createScheme(ctx, { schemeId: HAMBURG_SCHEME, name: 'Hamburg Stadtteile', tenant: '02000', stripPrefixes: profile.nameMatching?.stripPrefixes ?? [] }, actor);
+  await importAreaFile(
+    ctx,
+    { schemeId: HAMBURG_SCHEME, file: await areaFileFromDisk(path.join(DATA, 'hamburg/stadtteile.geojson')), mapping: profile.mapping, validFrom: '2008-03-01', reason: profile.description },
+    actor,
+  );
+  await attachNameMapping(ctx, HAMBURG_SCHEME, await loadNameMappingTable('hamburg-stadtteile-namen'), actor);
+  await publishVersion(ctx, HAMBURG_SCHEME, { validFrom: '2008-03-01', reason: 'Stadtteile nach der Bezirksverwaltungsreform 2008' }, actor);
 }
