@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { start, type StartedPlatform } from '@lagebild/cli';
 import { createCodec, exampleIntegrationEvents, type IntegrationEvent } from '@lagebild/contracts';
-import { createInMemoryProcessedEventIds, runConsumer, type Subscription } from '@lagebild/platform';
+import { createEmbeddedAuth, createInMemoryProcessedEventIds, runConsumer, type Subscription } from '@lagebild/platform';
 
 const codec = createCodec();
 let dataDir: string;
@@ -115,5 +115,19 @@ describe('the embedded platform', () => {
       // Routing headers let consumers dedupe and filter without decoding the body.
       expect(headersById.get(id)).toMatchObject({ 'event-id': id, 'event-type': example.type, tenant: example.envelope.tenant });
     }
+  });
+  it('lets the indicators service compute from the relayed ingestion events: the Gemeinde total of its Stadtteile', async () => {
+    // The examples above include a scheme (3 Stadtteile under Flensburg) and their Einwohner.
+    const auth = await createEmbeddedAuth({ dataDir });
+    const token = await auth.issueToken({ subject: 'e2e', tenant: '01001', roles: ['sozialplanung'] });
+    let body: { series: Array<{ values: Array<{ areaCode: string; value: number; unitType: string }> }> } | undefined;
+    for (let attempt = 0; attempt < 100 && !body; attempt += 1) {
+      const res = await fetch(`${started.host.url}/api/indicators/values?indicator=ew&scheme=stadtteile`, { headers: { authorization: `Bearer ${token}` } });
+      if (res.status === 200) body = (await res.json()) as typeof body;
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(body).toBeDefined();
+    const values = body!.series[0]!.values;
+    expect(values.find((v) => v.areaCode === '01001000')).toMatchObject({ value: 3739 + 4725 + 12291, unitType: 'Gemeinde' });
   });
 });

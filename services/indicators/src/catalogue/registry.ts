@@ -61,7 +61,7 @@ class DeliveredCodes extends Map<string, VariableInfo> {
     return true;
   }
   override get(): VariableInfo {
-    return { unit: 'Wert', additive: true };
+    return { unit: '', additive: true };
   }
 }
 const DELIVERED = new DeliveredCodes();

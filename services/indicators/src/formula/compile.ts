@@ -252,8 +252,9 @@ function convertCall(ctx: Context, call: jsep.CallExpression, spans: TokenSpans)
     if (!gap.includes(',')) report(ctx, 'syntax', args[i]!.spans.outer.start, 'zwischen den Argumenten fehlt ein Komma.');
   }
   if (call.callee.type !== 'Identifier') {
-    // `process.exit()`, `(a + b)(c)`: only lag, change and sum can be called.
-    return notAllowed(ctx, spans, 'ein Aufruf ohne Funktionsnamen', ' – aufrufen lassen sich nur lag, change und sum.');
+    // `process.exit()`, `lag(ew, 1)(2)`: only lag, change and sum can be called.
+    const what = call.callee.type === 'MemberExpression' ? 'ein Aufruf über einen Punkt' : 'ein Aufruf ohne Funktionsnamen';
+    return notAllowed(ctx, spans, what, ' – aufrufen lassen sich nur lag, change und sum.');
   }
   const name = (call.callee as jsep.Identifier).name;
   if (!isFunctionName(name)) {
@@ -513,7 +514,9 @@ function run(text: string, variables: ReadonlyMap<string, VariableInfo>): Outcom
   }
   // Stable: issues at one column keep the order in which they were found.
   const issues = ctx.issues.map((issue, order) => ({ issue, order })).sort((a, b) => a.issue.column - b.issue.column || a.order - b.order).map((x) => x.issue);
-  if (issues.length > 0 || ctx.invalid) return { issues, compiled: null };
+  // Every INVALID comes with an issue; should one ever not, checkFormula must still not call the formula valid.
+  if (ctx.invalid && issues.length === 0) issues.push(issueAt('syntax', text, 0, 'die Formel ist ungültig.'));
+  if (issues.length > 0) return { issues, compiled: null };
 
   const split = node.kind === 'binary' && node.op === '/';
   const numerator = split ? node.left : node;

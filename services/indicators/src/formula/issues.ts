@@ -35,7 +35,7 @@ export class FormulaError extends Error {
   readonly formula: string;
 
   constructor(formula: string, issues: readonly FormulaIssue[]) {
-    super(`Ungültige Formel ${quote(formula)}: ${issues.map((i) => i.message).join(' ')}`);
+    super(`Ungültige Formel ${quote(String(formula))}: ${issues.map((i) => i.message).join(' ')}`);
     this.formula = formula;
     this.issues = issues;
   }

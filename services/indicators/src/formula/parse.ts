@@ -179,7 +179,7 @@ function checkBrackets(text: string): FormulaIssue[] {
       const inside = text.slice(start + 1, i);
       const before = text.slice(0, start).trimEnd();
       // `sum()` is a call without arguments (reported by the compiler); `()` alone is empty.
-      if (inside.trim() === '' && !/[A-Za-z0-9_]$/.test(before)) {
+      if (inside.trim() === '' && !/(^|[^A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*$/.test(before)) {
         issues.push(issueAt('syntax', text, start, `leere Klammern ${quote(text.slice(start, i + 1))} – in die Klammern gehört ein Ausdruck.`));
       }
     }
@@ -239,7 +239,8 @@ function translate(text: string, error: JsepError): FormulaIssue {
     return issueAt('invalid-number', text, start, `ungültige Zahl ${quote(number)} – schreiben Sie Zahlen aus, z. B. 1000 oder 0.5 (keine Exponentschreibweise).`);
   }
   if (description === 'Unexpected period') {
-    return issueAt('invalid-number', text, index, `unerwarteter Punkt – eine Zahl hat höchstens einen Dezimalpunkt (z. B. 0.5), Variablen haben keine Felder.`);
+    const dot = text.lastIndexOf('.', index);
+    return issueAt('invalid-number', text, dot >= 0 ? dot : index, `unerwarteter Punkt – eine Zahl hat höchstens einen Dezimalpunkt (z. B. 0.5), Variablen haben keine Felder.`);
   }
   if (description === 'Unexpected token )') {
     return issueAt('syntax', text, index, `nach dem letzten Komma fehlt ein Argument.`);
@@ -248,6 +249,11 @@ function translate(text: string, error: JsepError): FormulaIssue {
     return issueAt('syntax', text, index, `vor diesem Komma fehlt ein Argument.`);
   }
   if (description === 'Expected comma') {
+    // Also thrown when an argument cannot be read at all, e.g. `lag(* ew, 1)`.
+    const char = text[index];
+    if (char === '+' || char === '*' || char === '/') {
+      return issueAt('syntax', text, index, `vor ${quote(char)} fehlt ein Ausdruck – ein Operator steht immer zwischen zwei Ausdrücken.`);
+    }
     return issueAt('syntax', text, index, `zwischen den Argumenten fehlt ein Komma${found}.`);
   }
   if (/^Unexpected ?.?$/s.test(description)) {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { FormulaError, checkFormula, compileFormula, type FormulaIssue } from '../../src/formula';
 import { vocabulary } from './support';
 
@@ -39,6 +40,11 @@ const cases: Array<[string, string, number, string]> = [
   ['sum(, ew)', 'syntax', 5, 'vor diesem Komma fehlt ein Ausdruck'],
   ['sum(ew zuzuege)', 'syntax', 8, 'fehlt ein Komma'],
   ['sum', 'syntax', 1, '„sum“ ist eine Funktion'],
+  ['lag(*ew, 1)', 'syntax', 5, 'vor „*“ fehlt ein Ausdruck'],
+  ['ew * 0()', 'syntax', 7, 'leere Klammern'],
+  ['ew.b(1)', 'not-allowed', 1, '„ew.b(1)“ ist ein Aufruf über einen Punkt'],
+  ['lag(ew, 1)(2)', 'not-allowed', 1, 'ein Aufruf ohne Funktionsnamen'],
+  ['. ew', 'invalid-number', 1, 'unerwarteter Punkt'],
   ['1.2.3 * ew', 'invalid-number', 4, 'höchstens einen Dezimalpunkt'],
   ['1e3 * ew', 'invalid-number', 1, '„1e3“'],
   ['.5 * ew', 'invalid-number', 1, '„.5“'],
@@ -197,5 +203,21 @@ describe('division by a constant zero', () => {
     expect(check('ew / (zuzuege - fortzuege)')).toEqual([]);
     expect(check('ew / (1 - 0.5 * 2 + zuzuege)')).toEqual([]);
     expect(check('0 / ew')).toEqual([]);
+  });
+});
+
+describe('any text', () => {
+  const pieces = ['ew', 'zuzuege', 'lag', 'change', 'sum', 'x', 'E', '0', '1', '24', '.', ',', '(', ')', '+', '-', '*', '/', ' ', '%', '"', '[', '?', 'ä', '😀', '\n'];
+
+  it('gets issues or compiles, and never makes the check throw', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((p) => p.join('')), (text) => {
+        const issues = check(text);
+        for (const issue of issues) expectWellFormed(issue, text);
+        if (issues.length === 0) expect(() => compileFormula(text, vocabulary)).not.toThrow();
+        else expect(() => compileFormula(text, vocabulary)).toThrow(FormulaError);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
