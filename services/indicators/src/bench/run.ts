@@ -239,7 +239,7 @@ async function berlin(): Promise<Scenario> {
   ];
   const indicators = formulas.map(([id, formula]) => indicatorOf(id, formula, vocabulary, 'halbjährlich', id === 'ew' ? 1 : 100));
   const sql = formulas
-    .map(([id, formula], k) => {
+    .map(([, formula], k) => {
       const [num, den] = formula.split(' / ');
       return `SELECT ${k} AS k, step, unit, sum(${num})${den ? ` / sum(${den}) * 100` : ''} AS v FROM bench_berlin ARRAY JOIN units AS unit GROUP BY step, unit`;
     })
@@ -283,7 +283,7 @@ function encodeEvents(s: Scenario, ind: CompiledIndicator, results: StepResult[]
       const flush = () => {
         if (batch.length === 0) return;
         const data: IndicatorValuesComputed = { computationId: '00000000-0000-4000-8000-000000000000', batchNumber: 1, isLastBatch: false, indicatorId: ind.def.id, formulaVersion: 1, schemeId: h.schemeId, schemeVersion: h.version, sourceDeliveryIds: [], protection, sensitivity: 'INTERNAL', crosswalkFromVersion: null, values: batch };
-        bytes += codec.encode({ type: 'IndicatorValuesComputed', data, envelope: { id: '00000000-0000-4000-8000-000000000001', tenant: '00000', stream: 'bench', streamVersion: 1, occurredAt: '2026-01-01T00:00:00.000Z', recordedAt: '2026-01-01T00:00:00.000Z', actor: 'system:bench', correlationId: null, causationId: null, traceparent: null } } as never).length;
+        bytes += codec.encode({ type: 'IndicatorValuesComputed', data, envelope: { id: '00000000-0000-4000-8000-000000000001', tenant: '00000', stream: 'bench', version: 1, occurredAt: '2026-01-01T00:00:00.000Z', recordedAt: '2026-01-01T00:00:00.000Z', actor: 'system:bench', correlationId: '00000000-0000-4000-8000-000000000002', causationId: null, traceparent: null } } as never).length;
         batch = [];
       };
       for (const r of results) {
