@@ -323,7 +323,10 @@ async function main() {
   try {
     for (const scenario of [await germany(dir), await berlin()]) {
       for (const sql of scenario.chdb.setup) await warehouse.command(sql);
+      let t0 = performance.now();
       for (let i = 0; i < scenario.chdb.rows.length; i += 50_000) await warehouse.insert(scenario.chdb.table, scenario.chdb.rows.slice(i, i + 50_000));
+      console.log(`  chDB geladen: ${fmt(scenario.chdb.rows.length)} Zeilen in ${fmt(performance.now() - t0)} ms`);
+      t0 = performance.now();
       const engine: number[] = [];
       const withEvents: number[] = [];
       const sql: number[] = [];
@@ -335,9 +338,11 @@ async function main() {
         const [res] = await warehouse.query<{ n: number; s: number }>(scenario.chdb.statement);
         sql.push(performance.now() - t);
         sqlValues = Number(res!.n);
+        console.log(`  Runde ${round + 1}: SQL ${fmt(sql[round]!)} ms`);
         t = performance.now();
         values = runEngine(scenario);
         engine.push(performance.now() - t);
+        console.log(`  Runde ${round + 1}: Engine ${fmt(engine[round]!)} ms`);
         t = performance.now();
         encoded = 0;
         runEngine(scenario, (ind, results) => (encoded += encodeEvents(scenario, ind, results, codec)));

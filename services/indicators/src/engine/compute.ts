@@ -462,7 +462,22 @@ export function meanSd(values: readonly number[]): { mean: number; sd: number } 
   return { mean, sd: Math.sqrt(sq / values.length) };
 }
 
-const fmt = (v: number, digits = 1) => v.toLocaleString('de-DE', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/**
+ * German number text (1.234,5) for Ampel rules. Written by hand because Intl formatting costs
+ * microseconds per call, and a Germany-scale recompute writes tens of millions of rules.
+ */
+export function fmt(v: number, digits: 0 | 1 = 1): string {
+  const fixed = Math.abs(v).toFixed(digits);
+  const dot = fixed.indexOf('.');
+  const int = dot < 0 ? fixed : fixed.slice(0, dot);
+  const frac = dot < 0 ? '' : `,${fixed.slice(dot + 1)}`;
+  let grouped = int;
+  if (int.length > 3) {
+    grouped = '';
+    for (let i = int.length; i > 0; i -= 3) grouped = int.slice(Math.max(0, i - 3), i) + (grouped ? `.${grouped}` : '');
+  }
+  return `${v < 0 && Number(fixed) !== 0 ? '-' : ''}${grouped}${frac}`;
+}
 
 /** Ampel per published value (DOMAIN.md 4: thresholds, absolute or relative to the parent area). */
 export function addAmpel(h: Hierarchy, r: StepResult, thresholds: Thresholds | undefined, polarity: '+' | '-' | '0'): void {

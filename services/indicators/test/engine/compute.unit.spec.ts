@@ -219,3 +219,14 @@ describe('crosswalk between scheme versions', () => {
     expect(Number.isNaN(out[newH.index.get('N3')!]!)).toBe(true);
   });
 });
+
+describe('numbers in Ampel rules', () => {
+  it('writes German number text as Intl does', async () => {
+    const { fmt } = await import('../../src/engine/compute');
+    for (const v of [0, 1.25, -0.66, 999.95, 1234.5, -98765432.1, 12, 1e6]) {
+      for (const digits of [0, 1] as const) {
+        expect(fmt(v, digits)).toBe(v.toLocaleString('de-DE', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+      }
+    }
+  });
+});
