@@ -7,7 +7,7 @@
  */
 import type { IndexDefinition, IndicatorDefinition, Periodicity, Thresholds, VariableDefinition } from '../catalogue/model';
 import { primaryRule, protect, type DisclosureRules, type HierarchyCell } from '../disclosure';
-import { evaluateVector, type CompiledFormula, type FormulaNode } from '../formula';
+import { evaluateVector, inputsOf, type CompiledFormula, type FormulaNode } from '../formula';
 import type { ObservationCube } from './cube';
 import { aggregateUp, type Hierarchy } from './hierarchy';
 import { parsePeriodKey, stepOfPeriod, type StepNumber } from './periods';
@@ -207,34 +207,7 @@ export class ComputationContext {
   }
 }
 
-/** (variable, lag) pairs a formula node reads; lags of nested lag() add up. */
-export function inputsOf(node: FormulaNode, lag = 0, out: Array<{ code: string; lag: number }> = []): Array<{ code: string; lag: number }> {
-  switch (node.kind) {
-    case 'number':
-      break;
-    case 'variable':
-      if (!out.some((i) => i.code === node.code && i.lag === lag)) out.push({ code: node.code, lag });
-      break;
-    case 'negate':
-      inputsOf(node.operand, lag, out);
-      break;
-    case 'binary':
-      inputsOf(node.left, lag, out);
-      inputsOf(node.right, lag, out);
-      break;
-    case 'lag':
-      inputsOf(node.operand, lag + node.periods, out);
-      break;
-    case 'sum':
-      for (const operand of node.operands) inputsOf(operand, lag, out);
-      break;
-    default: {
-      const exhaustive: never = node;
-      return exhaustive;
-    }
-  }
-  return out;
-}
+export { inputsOf };
 
 /** Whether a node is a sum/difference of variables (linear with coefficients 1/-1 and no constants). */
 function isAdditiveCount(node: FormulaNode, counted: (code: string) => boolean): boolean {

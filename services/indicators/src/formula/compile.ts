@@ -450,6 +450,13 @@ function additiveUnit(ctx: Context, node: FormulaNode, units: UnitValue[]): Unit
 
 // ---------------------------------------------------------------------------------------------
 
+/** (variable, total lag) pairs a node reads; lags of nested lag() add up. */
+export function inputsOf(node: FormulaNode): Array<{ code: string; lag: number }> {
+  const out = new Map<string, { code: string; lag: number }>();
+  collectInputs(node, 0, out);
+  return [...out.values()];
+}
+
 function collectInputs(node: FormulaNode, lag: number, out: Map<string, { code: string; lag: number }>): void {
   switch (node.kind) {
     case 'number':

@@ -17,7 +17,7 @@
  */
 export type { BinaryOperator, CompiledFormula, FormulaNode, VariableInfo } from './ast';
 export { FormulaError, type FormulaIssue, type FormulaIssueCode } from './issues';
-export { checkFormula, compileFormula } from './compile';
+export { checkFormula, compileFormula, inputsOf } from './compile';
 export { evaluateScalar, evaluateVector, type ScalarReader, type VectorReader } from './evaluate';
 export { formatFormula } from './format';
 export { MAX_FORMULA_LENGTH, MAX_LAG_PERIODS, MAX_NESTING_DEPTH, MAX_SUM_ARGUMENTS } from './grammar';

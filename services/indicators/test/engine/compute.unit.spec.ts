@@ -6,7 +6,7 @@ import type { IndicatorDefinition, VariableDefinition } from '../../src/catalogu
 import { compileSources } from '../../src/catalogue/registry';
 import { DEFAULT_DISCLOSURE_RULES, disclosedCells, type DisclosureRules } from '../../src/disclosure';
 import { MemoryCube } from '../../src/engine/cube';
-import { ComputationContext, computeIndicator, STATUS, type StepResult, type VocabularyEntry } from '../../src/engine/compute';
+import { ComputationContext, computeIndicator, fmt, STATUS, type StepResult, type VocabularyEntry } from '../../src/engine/compute';
 import { buildHierarchy, crosswalkValues } from '../../src/engine/hierarchy';
 import { compileFormula, type VariableInfo } from '../../src/formula';
 
@@ -221,8 +221,7 @@ describe('crosswalk between scheme versions', () => {
 });
 
 describe('numbers in Ampel rules', () => {
-  it('writes German number text as Intl does', async () => {
-    const { fmt } = await import('../../src/engine/compute');
+  it('writes German number text as Intl does', () => {
     for (const v of [0, 1.25, -0.66, 999.95, 1234.5, -98765432.1, 12, 1e6]) {
       for (const digits of [0, 1] as const) {
         expect(fmt(v, digits)).toBe(v.toLocaleString('de-DE', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
