@@ -16,7 +16,7 @@ import {
 } from './grammar';
 import { FormulaError, issueAt, listGerman, quote, type FormulaIssue, type FormulaIssueCode } from './issues';
 import { parseSyntax, type Span, type TokenSpans } from './parse';
-import { suggest } from './suggest';
+import { suggestNames } from '@lagebild/platform';
 import { NEUTRAL, UNKNOWN, combineProduct, describeDims, formatDims, parseUnit, sameUnit, type UnitValue } from './units';
 
 /** Where a node of our tree came from: its own text, the text with its grouping parentheses, its operator. */
@@ -170,7 +170,7 @@ function convertName(ctx: Context, name: string, spans: TokenSpans): Converted {
   }
   if (!ctx.reportedUnknown.has(name)) {
     ctx.reportedUnknown.add(name);
-    const candidates = suggest(name, ctx.variables.keys());
+    const candidates = suggestNames(name, ctx.variables.keys());
     const hint =
       candidates.length > 0
         ? ` Meinten Sie ${listGerman(candidates.map((c) => describeCandidate(ctx, c)), 'oder')}?`
@@ -259,7 +259,7 @@ function convertCall(ctx: Context, call: jsep.CallExpression, spans: TokenSpans)
   const name = (call.callee as jsep.Identifier).name;
   if (!isFunctionName(name)) {
     const converted = args.map((a) => convert(ctx, a.expression));
-    const candidates = suggest(name, FUNCTION_NAMES);
+    const candidates = suggestNames(name, FUNCTION_NAMES);
     let hint = candidates.length > 0 ? ` Meinten Sie ${listGerman(candidates.map(quote), 'oder')}?` : '';
     if (ctx.variables.has(name)) hint = ` ${quote(name)} ist eine Variable – fehlt zwischen ihr und der Klammer ein Operator?`;
     report(ctx, 'unknown-function', at, `unbekannte Funktion ${quote(name)} – erlaubt sind lag, change und sum.${hint}`);

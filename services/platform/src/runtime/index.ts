@@ -5,4 +5,5 @@ export * from './http';
 export * from './logger';
 export * from './problem';
 export * from './request-context';
+export { editDistance, suggestNames } from './suggest';
 export * from './telemetry';

@@ -1,5 +1,5 @@
 /**
- * "Meinten Sie …?" for unknown names. The edit distance counts an exchange of two neighbouring
+ * "Meinten Sie …?" for unknown names (configuration variables, formula variables). The edit distance counts an exchange of two neighbouring
  * letters as one step (the most common typo: `arbeitsolse`).
  */
 
@@ -29,7 +29,7 @@ export function editDistance(a: string, b: string): number {
  * The closest candidates, at most three, at an edit distance of at most three and at most half
  * the length of the name (at least one), so that `max` is not "corrected" into `lag`.
  */
-export function suggest(name: string, candidates: Iterable<string>): string[] {
+export function suggestNames(name: string, candidates: Iterable<string>): string[] {
   const limit = Math.min(MAX_DISTANCE, Math.max(1, Math.floor(name.length / 2)));
   const scored: Array<{ candidate: string; distance: number }> = [];
   for (const candidate of candidates) {
