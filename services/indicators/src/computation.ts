@@ -22,13 +22,13 @@ import {
   computeIndexStep,
   computeIndicator,
   inputsOf,
+  isAdditiveSum,
   type CompiledIndicator,
   type StepResult,
   type VocabularyEntry,
 } from './engine/compute';
 import { crosswalkValues, type Hierarchy } from './engine/hierarchy';
 import { periodOfStep, stepLabel, type StepNumber } from './engine/periods';
-import type { FormulaNode } from './formula';
 import type { DeliveryDoc, ObservationStore } from './store/observations';
 
 export const VALUES_COLLECTION = 'indicators.values';
@@ -125,21 +125,6 @@ function strictest(base: DisclosureRules, overrides: ReadonlyArray<Partial<Discl
   return out;
 }
 
-function isLinear(node: FormulaNode): boolean {
-  switch (node.kind) {
-    case 'variable':
-      return true;
-    case 'binary':
-      return (node.op === '+' || node.op === '-') && isLinear(node.left) && isLinear(node.right);
-    case 'sum':
-      return node.operands.every(isLinear);
-    case 'lag':
-      return isLinear(node.operand);
-    default:
-      return false;
-  }
-}
-
 export interface PreparedCatalogue {
   catalogue: TenantCatalogue;
   vocabulary: Map<string, VocabularyEntry>;
@@ -157,7 +142,7 @@ export function prepareCatalogue(catalogue: TenantCatalogue): PreparedCatalogue 
   for (const v of catalogue.variables.values()) {
     const sources = compileSources(v.definition);
     vocabulary.set(v.id, { def: v.definition, sources });
-    if (v.definition.additive) for (const s of sources) if (isLinear(s)) for (const i of inputsOf(s)) additiveCodes.add(i.code);
+    if (v.definition.additive) for (const s of sources) if (isAdditiveSum(s, () => true)) for (const i of inputsOf(s)) additiveCodes.add(i.code);
   }
   const info = vocabularyInfo(catalogue);
   const indicators = new Map<string, CompiledIndicator>();
@@ -244,7 +229,7 @@ export function protectedValue(v: StoredValue): StoredValue {
   return { ...v, numerator: null, denominator: null, value: null, comparison: null, ampel: null, indexClass: null };
 }
 
-interface Run {
+export interface Run {
   indicatorId: string;
   formulaVersion: number;
   periodicity: Periodicity;
@@ -311,6 +296,7 @@ export async function recompute(deps: RecomputeDeps, request: RecomputeRequest):
     const own = await computeAll(loaded.cube, loaded.deliveries, null);
     const scheme = await observations.scheme(request.schemeId, version);
     let bridged: Run[] = [];
+    let bridgedDeliveries = new Map<string, DeliveryDoc>();
     let predecessorHasData = false;
     if (scheme?.previousVersion && versions.includes(scheme.previousVersion)) {
       predecessorHasData = true;
@@ -319,6 +305,7 @@ export async function recompute(deps: RecomputeDeps, request: RecomputeRequest):
         if (old) {
           const cw = crosswalkCube(old.cube, loaded.cube.hierarchy, scheme.crosswalk, prepared.additiveCodes);
           bridged = await computeAll(cw, old.deliveries, scheme.previousVersion);
+          bridgedDeliveries = old.deliveries;
           // Only periods before the new version's own data are carried over.
           for (const run of bridged) {
             const ownRun = own.find((r) => r.indicatorId === run.indicatorId);
@@ -343,86 +330,92 @@ export async function recompute(deps: RecomputeDeps, request: RecomputeRequest):
     }
     const all = [...bridged.filter((b) => b.results.length > 0), ...own];
     for (const run of all) {
-      const deliveries = run.crosswalkFromVersion === null ? loaded.deliveries : ((await observations.cube(request.tenant, request.schemeId, run.crosswalkFromVersion))?.deliveries ?? new Map());
-      summaries.push(await emit(deps, request, run, h, version, deliveries));
+      summaries.push(await emit(deps, request, run, h, version, run.crosswalkFromVersion === null ? loaded.deliveries : bridgedDeliveries));
     }
   }
   return summaries;
 }
 
-async function emit(deps: RecomputeDeps, request: RecomputeRequest, run: Run, h: Hierarchy, schemeVersion: number, deliveries: ReadonlyMap<string, DeliveryDoc>): Promise<ComputationSummary> {
-  const computationId = randomUUID();
+/** What one computation run is about, for its read-model documents and events. */
+export interface RunContext {
+  tenant: string;
+  computationId: string;
+  computedAt: string;
+  run: Run;
+  hierarchy: Hierarchy;
+  schemeVersion: number;
+  deliveries: ReadonlyMap<string, DeliveryDoc>;
+}
+
+/** The read-model documents of a run, one per period. */
+export function valuesDocs(c: RunContext): ValuesDoc[] {
+  const { run, hierarchy: h } = c;
+  return run.results.map((r) => ({
+    tenant: c.tenant,
+    indicatorId: run.indicatorId,
+    formulaVersion: run.formulaVersion,
+    schemeId: h.schemeId,
+    schemeVersion: c.schemeVersion,
+    crosswalkFromVersion: run.crosswalkFromVersion,
+    periodLabel: stepLabel(r.step, run.periodicity),
+    period: periodOfStep(r.step, run.periodicity, r.zeitraum ? 'ZEITRAUM' : 'STICHTAG', run.stichtag),
+    computationId: c.computationId,
+    computedAt: c.computedAt,
+    sensitivity: maxSensitivity(r.deliveries, c.deliveries),
+    sourceDeliveryIds: [...r.deliveries].sort(),
+    values: toStoredValues(h, r),
+  }));
+}
+
+/** The IndicatorValuesComputed batches of a run: the RAW values (for audiences allowed to see raw counts), then the PROTECTED ones. */
+export function valuesEventData(c: RunContext, docs: readonly ValuesDoc[]): IndicatorValuesComputed[] {
+  const { run } = c;
   const allDeliveries = new Set<string>();
   for (const r of run.results) for (const d of r.deliveries) allDeliveries.add(d);
-  const sensitivity = maxSensitivity(allDeliveries, deliveries);
-  const docs: ValuesDoc[] = run.results.map((r) => {
-    const kind = r.zeitraum ? 'ZEITRAUM' : 'STICHTAG';
-    return {
-      tenant: request.tenant,
-      indicatorId: run.indicatorId,
-      formulaVersion: run.formulaVersion,
-      schemeId: h.schemeId,
-      schemeVersion,
-      crosswalkFromVersion: run.crosswalkFromVersion,
-      periodLabel: stepLabel(r.step, run.periodicity),
-      period: periodOfStep(r.step, run.periodicity, kind, run.stichtag),
-      computationId,
-      computedAt: request.now.toISOString(),
-      sensitivity: maxSensitivity(r.deliveries, deliveries),
-      sourceDeliveryIds: [...r.deliveries].sort(),
-      values: toStoredValues(h, r),
-    };
-  });
-  // Events: the RAW values (for audiences allowed to see raw counts) and the PROTECTED ones.
+  const sensitivity = maxSensitivity(allDeliveries, c.deliveries);
   const flat = docs.flatMap((d) => d.values.map((v) => ({ v, period: d.period })));
-  const events: NewEvent[] = [];
-  const correlationId = request.correlationId ?? randomUUID();
+  const out: IndicatorValuesComputed[] = [];
+  const batches = Math.max(1, Math.ceil(flat.length / BATCH_SIZE));
   for (const protection of ['RAW', 'PROTECTED'] as const) {
-    const batches = Math.max(1, Math.ceil(flat.length / BATCH_SIZE));
     for (let b = 0; b < batches; b += 1) {
       const slice = flat.slice(b * BATCH_SIZE, (b + 1) * BATCH_SIZE);
-      const data: IndicatorValuesComputed = {
-        computationId,
+      out.push({
+        computationId: c.computationId,
         batchNumber: (protection === 'RAW' ? 0 : batches) + b + 1,
         isLastBatch: protection === 'PROTECTED' && b === batches - 1,
         indicatorId: run.indicatorId,
         formulaVersion: run.formulaVersion,
-        schemeId: h.schemeId,
-        schemeVersion,
+        schemeId: c.hierarchy.schemeId,
+        schemeVersion: c.schemeVersion,
         sourceDeliveryIds: [...allDeliveries].sort(),
         protection,
         sensitivity,
         crosswalkFromVersion: run.crosswalkFromVersion,
         values: slice.map(({ v, period }) => {
-          const shown = protection === 'RAW' ? v : protectedValue(v);
-          return {
-            areaCode: shown.areaCode,
-            unitType: shown.unitType,
-            period,
-            numerator: shown.numerator,
-            denominator: shown.denominator,
-            value: shown.value,
-            status: shown.status,
-            disclosureRule: shown.disclosureRule,
-            comparison: shown.comparison,
-            seriesBreak: shown.seriesBreak,
-            ampel: shown.ampel,
-            indexClass: shown.indexClass,
-          };
+          const { areaName: _name, ...shown } = protection === 'RAW' ? v : protectedValue(v);
+          return { ...shown, period };
         }),
-      };
-      events.push({
-        id: randomUUID(),
-        type: 'IndicatorValuesComputed',
-        data,
-        metadata: { tenant: request.tenant, occurredAt: request.now.toISOString(), actor: request.actor, correlationId },
       });
     }
   }
+  return out;
+}
+
+async function emit(deps: RecomputeDeps, request: RecomputeRequest, run: Run, h: Hierarchy, schemeVersion: number, deliveries: ReadonlyMap<string, DeliveryDoc>): Promise<ComputationSummary> {
+  const context: RunContext = { tenant: request.tenant, computationId: randomUUID(), computedAt: request.now.toISOString(), run, hierarchy: h, schemeVersion, deliveries };
+  const docs = valuesDocs(context);
+  const correlationId = request.correlationId ?? randomUUID();
+  const events: NewEvent[] = valuesEventData(context, docs).map((data) => ({
+    id: randomUUID(),
+    type: 'IndicatorValuesComputed',
+    data,
+    metadata: { tenant: request.tenant, occurredAt: request.now.toISOString(), actor: request.actor, correlationId },
+  }));
   await deps.eventStore.appendToStream(`indicator-values-${request.tenant}-${run.indicatorId}`, events, { expectedVersion: 'any' });
   await deps.documents.write(docs.map((d) => ({ collection: VALUES_COLLECTION, key: valuesKey(d), doc: d })));
+  const flat = docs.flatMap((d) => d.values);
   const values = flat.length;
-  const suppressed = flat.filter(({ v }) => v.status === 'SUPPRESSED_PRIMARY' || v.status === 'SUPPRESSED_SECONDARY').length;
+  const suppressed = flat.filter((v) => v.status === 'SUPPRESSED_PRIMARY' || v.status === 'SUPPRESSED_SECONDARY').length;
   deps.logger?.debug?.(`Kennzahl ${run.indicatorId} v${run.formulaVersion}: ${values} Werte (${suppressed} geheim gehalten), ${h.schemeId} v${schemeVersion}`);
   return { indicatorId: run.indicatorId, formulaVersion: run.formulaVersion, schemeVersion, crosswalkFromVersion: run.crosswalkFromVersion, steps: run.results.length, values, suppressed };
 }

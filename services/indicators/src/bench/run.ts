@@ -11,7 +11,7 @@
  * replicated from 2021-01, since they are in the old boundaries), 12 shares and counts.
  *
  * Measured: the engine computing every value (aggregation to every level, primary and secondary
- * disclosure control, comparisons, Ampel), then the same plus building and Avro-encoding the
+ * disclosure control, comparisons, Ampel), then the same plus building the read model and Avro-encoding the
  * IndicatorValuesComputed events (RAW and PROTECTED). Baseline, in the same run: one chDB SQL
  * statement computing the same ratios (sums of numerators and denominators per unit, level and
  * period) over the same observations. Rounds alternate; medians and the ratio are printed.
@@ -20,16 +20,17 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { createCodec, outboxMapper, type IndicatorValuesComputed } from '@lagebild/contracts';
+import { createCodec, outboxMapper, type IntegrationEvent } from '@lagebild/contracts';
 import { createDeliveries, loadGemeindeverzeichnis, readSpreadsheet } from '@lagebild/ingestion';
 import { createChdbWarehouse, createLmdbDocumentStore, createLmdbEventStore } from '@lagebild/platform';
 import type { IndicatorDefinition, VariableDefinition } from '../catalogue/model';
 import { compileSources } from '../catalogue/registry';
+import { valuesDocs, valuesEventData, type RunContext } from '../computation';
 import { DEFAULT_DISCLOSURE_RULES } from '../disclosure';
 import { MemoryCube } from '../engine/cube';
-import { ComputationContext, computeIndicator, STATUS_NAMES, type CompiledIndicator, type StepResult, type VocabularyEntry } from '../engine/compute';
+import { ComputationContext, computeIndicator, type CompiledIndicator, type StepResult, type VocabularyEntry } from '../engine/compute';
 import { buildHierarchy, type Hierarchy } from '../engine/hierarchy';
-import { periodOfStep, type StepNumber } from '../engine/periods';
+import { periodOfStep } from '../engine/periods';
 import { compileFormula } from '../formula';
 import { createIndicators } from '../service';
 
@@ -273,45 +274,20 @@ function runEngine(s: Scenario, consume?: (ind: CompiledIndicator, results: Step
   return values;
 }
 
-/** Builds and encodes the RAW and PROTECTED events of a run, as the service appends them. */
+/** Builds the read-model documents and encodes the RAW and PROTECTED events of a run, with the service's own code. */
 function encodeEvents(s: Scenario, ind: CompiledIndicator, results: StepResult[], codec: ReturnType<typeof createCodec>): number {
+  const context: RunContext = {
+    tenant: '00000',
+    computationId: '00000000-0000-4000-8000-000000000000',
+    computedAt: '2026-01-01T00:00:00.000Z',
+    run: { indicatorId: ind.def.id, formulaVersion: ind.version, periodicity: s.periodicity, stichtag: ind.def.stichtag, crosswalkFromVersion: null, results },
+    hierarchy: s.hierarchy,
+    schemeVersion: s.hierarchy.version,
+    deliveries: new Map(),
+  };
+  const envelope = { id: '00000000-0000-4000-8000-000000000001', tenant: '00000', stream: 'bench', version: 1, occurredAt: '2026-01-01T00:00:00.000Z', recordedAt: '2026-01-01T00:00:00.000Z', actor: 'system:bench', correlationId: '00000000-0000-4000-8000-000000000002', causationId: null, traceparent: null };
   let bytes = 0;
-  const h = s.hierarchy;
-  {
-    for (const protection of ['RAW', 'PROTECTED'] as const) {
-      let batch: IndicatorValuesComputed['values'] = [];
-      const flush = () => {
-        if (batch.length === 0) return;
-        const data: IndicatorValuesComputed = { computationId: '00000000-0000-4000-8000-000000000000', batchNumber: 1, isLastBatch: false, indicatorId: ind.def.id, formulaVersion: 1, schemeId: h.schemeId, schemeVersion: h.version, sourceDeliveryIds: [], protection, sensitivity: 'INTERNAL', crosswalkFromVersion: null, values: batch };
-        bytes += codec.encode({ type: 'IndicatorValuesComputed', data, envelope: { id: '00000000-0000-4000-8000-000000000001', tenant: '00000', stream: 'bench', version: 1, occurredAt: '2026-01-01T00:00:00.000Z', recordedAt: '2026-01-01T00:00:00.000Z', actor: 'system:bench', correlationId: '00000000-0000-4000-8000-000000000002', causationId: null, traceparent: null } } as never).length;
-        batch = [];
-      };
-      for (const r of results) {
-        const period = periodOfStep(r.step as StepNumber, s.periodicity, 'STICHTAG');
-        for (let i = 0; i < h.codes.length; i += 1) {
-          if (!r.covered[i]) continue;
-          const shown = r.status[i] === 0;
-          const hide = protection === 'PROTECTED' && !shown && r.status[i] !== 1;
-          batch.push({
-            areaCode: h.codes[i]!,
-            unitType: h.unitTypes[i]!,
-            period,
-            numerator: hide || Number.isNaN(r.numerator[i]!) ? null : r.numerator[i]!,
-            denominator: hide || !r.denominator || Number.isNaN(r.denominator[i]!) ? null : r.denominator[i]!,
-            value: hide || Number.isNaN(r.value[i]!) ? null : r.value[i]!,
-            status: STATUS_NAMES[r.status[i]!]!,
-            disclosureRule: r.rule[i] ?? null,
-            comparison: shown ? { parentValue: Number.isNaN(r.parentValue[i]!) ? null : r.parentValue[i]!, previousValue: Number.isNaN(r.previousValue[i]!) ? null : r.previousValue[i]!, rank: r.rank[i]! || null, zScore: Number.isNaN(r.zScore[i]!) ? null : r.zScore[i]! } : null,
-            seriesBreak: false,
-            ampel: shown ? (r.ampel[i] ?? null) : null,
-            indexClass: null,
-          });
-          if (batch.length >= 2000) flush();
-        }
-      }
-      flush();
-    }
-  }
+  for (const data of valuesEventData(context, valuesDocs(context))) bytes += codec.encode({ type: 'IndicatorValuesComputed', data, envelope } as IntegrationEvent).length;
   return bytes;
 }
 
@@ -354,7 +330,7 @@ async function main() {
       const sqlRate = rate(median(sql), sqlValues);
       console.log(`\n${scenario.name}`);
       console.log(`  Engine (Aggregation, Geheimhaltung, Vergleiche, Ampel): ${fmt(values)} Werte in ${fmt(median(engine))} ms = ${fmt(engineRate)} Werte/s`);
-      console.log(`  mit Avro-Ereignissen (RAW + PROTECTED, ${fmt(encoded / 1e6)} MB):   ${fmt(median(withEvents))} ms = ${fmt(eventsRate)} Werte/s`);
+      console.log(`  mit Lesemodell und Avro-Ereignissen (RAW + PROTECTED, ${fmt(encoded / 1e6)} MB):   ${fmt(median(withEvents))} ms = ${fmt(eventsRate)} Werte/s`);
       console.log(`  Basis: eine chDB-SQL-Anweisung: ${fmt(sqlValues)} Werte in ${fmt(median(sql))} ms = ${fmt(sqlRate)} Werte/s`);
       console.log(`  Verhältnis Engine / chDB: ${(engineRate / sqlRate).toFixed(2)}, mit Ereignissen: ${(eventsRate / sqlRate).toFixed(2)} (Ziel >= ${TARGET_RATIO})`);
       report[scenario.name] = { values, engineMs: median(engine), withEventsMs: median(withEvents), sqlMs: median(sql), sqlValues, ratio: engineRate / sqlRate, ratioWithEvents: eventsRate / sqlRate };

@@ -209,17 +209,17 @@ export class ComputationContext {
 
 export { inputsOf };
 
-/** Whether a node is a sum/difference of variables (linear with coefficients 1/-1 and no constants). */
-function isAdditiveCount(node: FormulaNode, counted: (code: string) => boolean): boolean {
+/** Whether a node is a sum/difference of variables that pass `counted` (coefficients 1/-1, no constants). */
+export function isAdditiveSum(node: FormulaNode, counted: (code: string) => boolean): boolean {
   switch (node.kind) {
     case 'variable':
       return counted(node.code);
     case 'binary':
-      return (node.op === '+' || node.op === '-') && isAdditiveCount(node.left, counted) && isAdditiveCount(node.right, counted);
+      return (node.op === '+' || node.op === '-') && isAdditiveSum(node.left, counted) && isAdditiveSum(node.right, counted);
     case 'sum':
-      return node.operands.every((o) => isAdditiveCount(o, counted));
+      return node.operands.every((o) => isAdditiveSum(o, counted));
     case 'lag':
-      return isAdditiveCount(node.operand, counted);
+      return isAdditiveSum(node.operand, counted);
     default:
       return false;
   }
@@ -307,7 +307,7 @@ export function computeIndicator(ctx: ComputationContext, indicator: CompiledInd
     steps = [...(candidate ?? [])].sort((a, b) => a - b);
   }
   const counted = (code: string) => ctx.isCounted(code);
-  const numeratorCounted = isAdditiveCount(formula.numerator, counted);
+  const numeratorCounted = isAdditiveSum(formula.numerator, counted);
   const scale = def.scale;
   const results: StepResult[] = [];
   const byStep = new Map<StepNumber, StepResult>();

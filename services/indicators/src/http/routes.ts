@@ -156,13 +156,8 @@ export function createIndicatorRoutes(module: IndicatorsModule, deps: { document
     if (kind === 'VARIABLE') throw new ValidationProblem([{ parameter: 'kind', detail: 'neu berechnet werden Kennzahlen und Indizes' }]);
     const id = String(req.params.id);
     const entry = await findEntry(principal, kind, id, { tenant: principal.tenant });
-    const schemes = new Set<string>();
-    for (const { doc } of await deps.documents.scan<{ schemeId: string }>('indicators.deliveries')) {
-      const d = doc as unknown as { tenant: string; schemeId: string };
-      if (d.tenant === principal.tenant) schemes.add(d.schemeId);
-    }
     const summaries = [];
-    for (const schemeId of schemes) {
+    for (const schemeId of await module.observations.schemesWithData(principal.tenant)) {
       summaries.push(...(await module.recompute({ tenant: principal.tenant, schemeId, indicators: [id], actor: `user:${principal.subject}`, now: now() })));
     }
     res.json({ id, version: entry.version, computations: summaries });

@@ -96,6 +96,8 @@ export interface ObservationStore {
   cube(tenant: string, schemeId: string, version: number): Promise<{ cube: MemoryCube; deliveries: Map<string, DeliveryDoc> } | undefined>;
   /** Scheme versions in which a tenant has observations. */
   versionsWithData(tenant: string, schemeId: string): Promise<number[]>;
+  /** Schemes in which a tenant has observations. */
+  schemesWithData(tenant: string): Promise<string[]>;
 }
 
 export function createObservationStore(documents: DocumentStore): ObservationStore {
@@ -229,6 +231,12 @@ export function createObservationStore(documents: DocumentStore): ObservationSto
         if (any.length > 0) versions.add(doc.version);
       }
       return [...versions].sort((a, b) => a - b);
+    },
+
+    async schemesWithData(tenant) {
+      const schemes = new Set<string>();
+      for (const { doc } of await documents.find<DeliveryDoc>(DELIVERIES_COLLECTION, { tenant })) schemes.add(doc.schemeId);
+      return [...schemes].sort();
     },
   };
   return store;
