@@ -38,6 +38,8 @@ const DATA = path.resolve(__dirname, '../../../../../shared/data');
 const ROUNDS = 3;
 const TARGET_RATIO = 0.2;
 const INDICATORS = 50;
+/** The synthetic observations' delivery (a uuid, as the events require). */
+const BENCH_DELIVERY = '00000000-0000-4000-8000-0000000be7c4';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => Math.round(n).toLocaleString('de-DE');
@@ -158,12 +160,12 @@ async function germany(dir: string): Promise<Scenario> {
   }
   for (const year of years) {
     const key = `S:${year}-12-31`;
-    cube.setColumn('erw', key, den.get(year)!, ['bench']);
+    cube.setColumn('erw', key, den.get(year)!, [BENCH_DELIVERY]);
     for (let k = 0; k < INDICATORS; k += 1) {
       const b = base.get(year)!;
       const col = new Float64Array(n);
       for (let i = 0; i < n; i += 1) col[i] = Number.isNaN(b[i]!) ? Number.NaN : Math.round(b[i]! * (1 + k / 50));
-      cube.setColumn(`alo_${k}`, key, col, ['bench']);
+      cube.setColumn(`alo_${k}`, key, col, [BENCH_DELIVERY]);
     }
   }
   const vocabulary = vocabularyOf([
@@ -226,7 +228,7 @@ async function berlin(): Promise<Scenario> {
     const source = files.get(label) ?? first;
     const key = `S:${periodOfStep(step, 'halbjährlich', 'STICHTAG').end}`;
     for (const [code, column] of BERLIN_COLUMNS) {
-      for (const r of source) cube.set(code, key, r.id!, Number(r[column]), 'bench');
+      for (const r of source) cube.set(code, key, r.id!, Number(r[column]), BENCH_DELIVERY);
     }
     for (const r of source) {
       const i = h.index.get(r.id!)!;

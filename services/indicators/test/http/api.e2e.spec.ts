@@ -56,6 +56,21 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** An own indicator as Sozialplanung would define it. */
+const definition = {
+  name: 'Anteil Einpersonenhaushalte',
+  description: 'Einpersonenhaushalte je 100 Haushalte.',
+  formula: 'einpersonenhaushalte / haushalte',
+  scale: 100,
+  unit: '%',
+  polarity: '0',
+  type: 'Kontext',
+  source: 'Melderegister',
+  levels: ['Sozialraum'],
+  periodicity: 'jährlich',
+  sensitivity: 'INTERNAL',
+};
+
 describe('catalogue over HTTP', () => {
   it('lists the 50 starter indicators and the composite indices', async () => {
     const res = await call('GET', '/catalogue', await token('02000', 'fuehrung'));
@@ -66,19 +81,7 @@ describe('catalogue over HTTP', () => {
   });
 
   it('refuses an indicator over an unknown variable with a German message naming the column and a suggestion', async () => {
-    const res = await call('PUT', '/catalogue/indicators/anteil_alleinlebende', await token('02000', 'sozialplanung'), {
-      name: 'Anteil Einpersonenhaushalte',
-      description: 'Einpersonenhaushalte je 100 Haushalte.',
-      formula: 'einpersonenhaushalte / haushalt',
-      scale: 100,
-      unit: '%',
-      polarity: '0',
-      type: 'Kontext',
-      source: 'Melderegister',
-      levels: ['Sozialraum'],
-      periodicity: 'jährlich',
-      sensitivity: 'INTERNAL',
-    });
+    const res = await call('PUT', '/catalogue/indicators/anteil_alleinlebende', await token('02000', 'sozialplanung'), { ...definition, formula: 'einpersonenhaushalte / haushalt' });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/problem\+json/);
     const body = (await res.json()) as { errors: Array<{ pointer: string; detail: string }> };
@@ -92,19 +95,6 @@ describe('catalogue over HTTP', () => {
     const sp = await token('02000', 'sozialplanung');
     const variable = await call('PUT', '/catalogue/variables/einpersonenhaushalte', sp, { name: 'Einpersonenhaushalte', unit: 'Haushalte', additive: true, sources: ['einpersonenhaushalte'] });
     expect(variable.status).toBe(201);
-    const definition = {
-      name: 'Anteil Einpersonenhaushalte',
-      description: 'Einpersonenhaushalte je 100 Haushalte.',
-      formula: 'einpersonenhaushalte / haushalte',
-      scale: 100,
-      unit: '%',
-      polarity: '0',
-      type: 'Kontext',
-      source: 'Melderegister',
-      levels: ['Sozialraum'],
-      periodicity: 'jährlich',
-      sensitivity: 'INTERNAL',
-    };
     const created = await call('PUT', '/catalogue/indicators/anteil_alleinlebende', sp, definition);
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ version: 1, changed: true, scope: '02000' });
