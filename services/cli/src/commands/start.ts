@@ -62,7 +62,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env, options: { han
     auth,
     bodyLimit: config.bodyLimit,
     handleSignals: options.handleSignals ?? true,
-    mounts: services.map((s) => serviceMount(s.name, s.router)),
+    mounts: services.map((s) => serviceMount(s.name, s.router, { openapi: s.openapi })),
     readiness: Object.assign({}, platform.readiness, ...services.map((s) => s.readiness ?? {})),
     onShutdown: async () => {
       for (const service of [...services].reverse()) await service.stop?.();

@@ -35,6 +35,8 @@ export interface ServiceModule {
   /** Stop background work gracefully (finish and commit the batch in progress). */
   stop?(): Promise<void>;
   readiness?: ReadinessChecks;
+  /** OpenAPI document of the router's declared routes (runtime/api.ts), served without a token. */
+  openapi?: () => unknown;
 }
 
 /** Factory every service package exports as `createService`. */

@@ -32,7 +32,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<Host> {
     logger,
     auth,
     bodyLimit: config.bodyLimit,
-    mounts: [serviceMount(service.name, service.router)],
+    mounts: [serviceMount(service.name, service.router, { openapi: service.openapi })],
     readiness: { ...platform.readiness, ...service.readiness },
     onShutdown: async () => {
       await service.stop?.();

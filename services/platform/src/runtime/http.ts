@@ -22,15 +22,17 @@ export interface Mount {
   router: Router;
   /** Skip authentication for this mount (published figures). Default false: secure by default. */
   public?: boolean;
+  /** The service's OpenAPI document, served without a token at `<path>/openapi.json`. */
+  openapi?: () => unknown;
 }
 
 /**
  * The mount of a service's router at `/api/<service>`: the same path whether the service runs in
  * the embedded host beside the others or standalone on its own port.
  */
-export function serviceMount(service: string, router: Router, options: { public?: boolean } = {}): Mount {
+export function serviceMount(service: string, router: Router, options: { public?: boolean; openapi?: () => unknown } = {}): Mount {
   if (!/^[a-z][a-z0-9-]*$/.test(service)) throw new TypeError(`service name must be lower-case kebab-case: ${service}`);
-  return { path: `/api/${service}`, router, ...(options.public ? { public: true } : {}) };
+  return { path: `/api/${service}`, router, ...(options.public ? { public: true } : {}), ...(options.openapi ? { openapi: options.openapi } : {}) };
 }
 
 /** Named readiness checks; each resolves when its port is usable and rejects (with a reason) otherwise. */
@@ -311,6 +313,8 @@ export function createApp(options: AppOptions): Express {
     app.get(`${mount.path}/health`, (_req, res) => {
       res.json({ status: 'ok', service, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) });
     });
+    const openapi = mount.openapi;
+    if (openapi) app.get(`${mount.path}/openapi.json`, (_req, res) => void res.json(openapi()));
     if (options.auth && !mount.public) app.use(mount.path, options.auth.authenticate, mount.router);
     else app.use(mount.path, mount.router);
   }
