@@ -52,3 +52,10 @@ export { readSingleObject, singleObjectHeader, SINGLE_OBJECT_HEADER_LENGTH, SING
 export { boundedContexts, isBoundedContext, topicOfContext, type BoundedContext, type Topic } from './topics';
 export { exampleIntegrationEvent, exampleIntegrationEvents } from './examples';
 export { outboxMapper, type OutboxRecordLike, type StoredEventLike } from './outbox';
+
+/**
+ * The generated types are the reader's view, in which a field with a default may be absent. A
+ * producer writes every field: `Complete<T>` is that writer's view (defaults written out,
+ * through nested records and arrays).
+ */
+export type Complete<T> = T extends readonly (infer U)[] ? Array<Complete<U>> : T extends object ? { [K in keyof T]-?: Complete<T[K]> } : T;

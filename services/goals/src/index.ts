@@ -1,1 +1,10 @@
-export { createService, SERVICE_NAME } from './service';
+export { createService, createGoals, SERVICE_NAME, CONSUMER_GROUP, type GoalsModule, type IndicatorDefinitionDoc } from './service';
+export * from './application';
+export * from './projections';
+export { createGoalRoutes } from './http/routes';
+export * from './domain/events';
+export { evaluateTarget, linearTrend, STATUS_NAMES, type SeriesPoint } from './domain/attainment';
+export { resolveTargetValue, GOAL_LEVELS, LEVEL_NAMES, FIELD_NAMES, type GoalContent, type TargetInput, type GoalFacts, type IndicatorFacts } from './domain/goals';
+export { reportingPeriods, agreedForPeriod, CONTRACT_KIND_NAMES, type TraegerFacts, type ReportInput } from './domain/contracts';
+export { checkConsistency, type ConsistencyFinding } from './domain/consistency';
+export { SPITZENVERBAENDE, type MeasureInput, type TraegerInput } from './domain/register';

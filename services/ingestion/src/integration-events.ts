@@ -8,6 +8,7 @@
  * producer writes every field, so the service works with them complete.
  */
 import type {
+  Complete,
   AreaGeometriesPublished,
   AreaSchemeVersionPublished,
   DataSensitivity,
@@ -18,8 +19,7 @@ import type {
   ReferencePeriodKind,
 } from '@lagebild/contracts';
 
-/** Every field present, through nested records and arrays (defaults written out). */
-export type Complete<T> = T extends readonly (infer U)[] ? Array<Complete<U>> : T extends object ? { [K in keyof T]-?: Complete<T[K]> } : T;
+export type { Complete };
 
 export type ObservationsRecordedData = Complete<ObservationsRecorded>;
 export type DeliveryAcceptedData = Complete<DeliveryAccepted>;
