@@ -130,4 +130,29 @@ describe('the embedded platform', () => {
     const values = body!.series[0]!.values;
     expect(values.find((v) => v.areaCode === '01001000')).toMatchObject({ value: 3739 + 4725 + 12291, unitType: 'Gemeinde' });
   });
+
+  it('lets the goals service judge a target at the values the indicators service computed', async () => {
+    const auth = await createEmbeddedAuth({ dataDir });
+    const token = await auth.issueToken({ subject: 'e2e-planung', tenant: '01001', roles: ['sozialplanung'] });
+    const call = (method: string, url: string, body?: unknown) =>
+      fetch(`${started.host.url}/api/goals${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const created = await call('POST', '/goals', { level: 'STRATEGISCHES_ZIEL', field: 'WIRKUNGEN', title: 'Flensburg bleibt attraktiv', responsibleUnit: 'Stadtplanung', smart: true });
+    expect(created.status).toBe(201);
+    const { goalId } = (await created.json()) as { goalId: string };
+    const target = { indicatorId: 'ew', schemeId: 'stadtteile', areaCode: '01001000', baseline: null, targetKind: 'ABSOLUTE', targetValue: 20000, comparator: 'AT_LEAST', deadline: '2030-12-31' };
+    // The catalogue reaches the goals service as IndicatorDefinitionPublished events: until then the indicator is unknown (422).
+    let status = 0;
+    for (let attempt = 0; attempt < 100 && status !== 200; attempt += 1) {
+      status = (await call('PUT', `/goals/${goalId}/targets/${randomUUID()}`, target)).status;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(200);
+    let latest: { status: string; actualValue: number } | null = null;
+    for (let attempt = 0; attempt < 100 && !latest; attempt += 1) {
+      const goal = (await (await call('GET', `/goals/${goalId}`)).json()) as { targets: Array<{ latest: typeof latest }> };
+      latest = goal.targets[0]?.latest ?? null;
+      if (!latest) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(latest).toMatchObject({ status: 'ACHIEVED', actualValue: 3739 + 4725 + 12291 });
+  });
 });
