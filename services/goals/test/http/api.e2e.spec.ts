@@ -31,6 +31,8 @@ async function token(tenant: string, roles: Role[], subject = `u-${tenant}-${rol
   return auth.issueToken({ subject, tenant, roles });
 }
 
+// The tests read many different answer shapes; each assertion states the fields it relies on.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function call(method: string, url: string, bearer: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${base}${url}`, {
     method,
