@@ -3,7 +3,8 @@
  * and reporting obligations derived from time passing (the clock is the command's input).
  */
 import { agreedForPeriod, decideContract, evolveContract, foldContract, reportingPeriods, type ContractCommand, type ContractState } from '../../src/domain/contracts';
-import { type ContractEvent, type ContractTerms, GoalsRuleViolation } from '../../src/domain/events';
+import type { ContractEvent, ContractTerms } from '../../src/domain/events';
+import { refusal } from '../support/refusal';
 
 const C = '44444444-4444-4444-8444-444444444444';
 const T = '55555555-5555-4555-8555-555555555555';
@@ -45,15 +46,6 @@ function run(events: ContractEvent[], command: ContractCommand): { events: Contr
   return { events: [...events, ...out], state: out.reduce(evolveContract, state) };
 }
 
-function refusal(fn: () => unknown): GoalsRuleViolation {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof GoalsRuleViolation) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 const concluded = () => run([], { type: 'ConcludeContract', data: { terms: terms(), traeger, knownGoalIds: [] }, metadata: at('2022-12-15') }).events;
 

@@ -2,7 +2,8 @@
  * The goal decider, given / when / then: events in, command, events out or a German refusal.
  */
 import { decideGoal, evolveGoal, foldGoal, initialGoal, type GoalCommand, type GoalContent, type GoalFacts, type TargetInput } from '../../src/domain/goals';
-import { type GoalEvent, GoalsRuleViolation } from '../../src/domain/events';
+import type { GoalEvent } from '../../src/domain/events';
+import { refusal } from '../support/refusal';
 
 const NOW = { now: '2024-03-01T10:00:00.000Z' };
 const GOAL = '11111111-1111-4111-8111-111111111111';
@@ -34,15 +35,6 @@ function given(events: GoalEvent[]) {
   };
 }
 
-function refusal(fn: () => unknown): GoalsRuleViolation {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof GoalsRuleViolation) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 const created = (over: Partial<GoalContent> = {}): GoalEvent => ({
   type: 'GoalCreated',
