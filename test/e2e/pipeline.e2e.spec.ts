@@ -154,5 +154,12 @@ describe('the embedded platform', () => {
       if (!latest) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(latest).toMatchObject({ status: 'ACHIEVED', actualValue: 3739 + 4725 + 12291 });
+    // The warehouse projector carries the verdict into the star schema for the FIS.
+    let rows: Array<{ status: string; actual_value: number }> = [];
+    for (let attempt = 0; attempt < 100 && rows.length === 0; attempt += 1) {
+      rows = await started.platform.warehouse.query('SELECT status, actual_value FROM lagebild.fact_attainment FINAL WHERE goal_id = {goal:UUID}', { goal: goalId });
+      if (rows.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(rows).toEqual([{ status: 'ACHIEVED', actual_value: 3739 + 4725 + 12291 }]);
   });
 });

@@ -1,0 +1,430 @@
+-- Lagebild warehouse: star schema (generated from services/warehouse/src/schema.ts by `npm run build`; do not edit).
+-- Variant: replicated cluster (ReplicatedReplacingMergeTree ON CLUSTER '{cluster}'), ClickHouse 24+ with the {cluster}, {shard} and {replica} macros.
+CREATE DATABASE IF NOT EXISTS lagebild ON CLUSTER '{cluster}';
+
+CREATE TABLE IF NOT EXISTS lagebild.dim_scheme_version ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    scheme_id String COMMENT 'Scheme.',
+    scheme_name String COMMENT 'German name.',
+    version UInt32 COMMENT 'Version.',
+    valid_from Date32 COMMENT 'First day of validity.',
+    previous_version Nullable(UInt32) COMMENT 'Version it follows.',
+    reason String COMMENT 'Why the version was published.',
+    unit_count UInt32 COMMENT 'Units in the version.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/dim_scheme_version', '{replica}', _ver)
+ORDER BY (tenant, scheme_id, version)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Versions of area schemes (Gebietsgliederungen) with their validity.';
+
+CREATE TABLE IF NOT EXISTS lagebild.dim_area ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    scheme_id String COMMENT 'Scheme.',
+    scheme_version UInt32 COMMENT 'Scheme version.',
+    code String COMMENT 'Unit code.',
+    name String COMMENT 'German name.',
+    unit_type LowCardinality(String) COMMENT 'Planungsraum, Bezirk, Stadtteil, Gemeinde, Kreis, ...',
+    parent_code Nullable(String) COMMENT 'Enclosing unit in the same version.',
+    official_key Nullable(String) COMMENT 'Official key (AGS, LOR number).',
+    valid_from Date32 COMMENT 'First day of the unit.',
+    valid_to Nullable(Date32) COMMENT 'Last day, null while valid.',
+    designations Array(String) COMMENT 'Designations (Fördergebiet, Aktionsraum).',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/dim_area', '{replica}', _ver)
+ORDER BY (tenant, scheme_id, scheme_version, code)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Units of every scheme version with hierarchy (parent) and validity.';
+
+CREATE TABLE IF NOT EXISTS lagebild.dim_area_geometry ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    scheme_id String COMMENT 'Scheme.',
+    scheme_version UInt32 COMMENT 'Scheme version.',
+    code String COMMENT 'Unit code.',
+    geometry String COMMENT 'GeoJSON geometry.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/dim_area_geometry', '{replica}', _ver)
+ORDER BY (tenant, scheme_id, scheme_version, code)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Boundaries as GeoJSON geometry (WGS 84) per unit and scheme version, for choropleth maps.';
+
+CREATE TABLE IF NOT EXISTS lagebild.dim_indicator ON CLUSTER '{cluster}'
+(
+    scope LowCardinality(String) COMMENT 'Tenant that defined the entry; 00000 for the shipped catalogue.',
+    indicator_id String COMMENT 'Id.',
+    version UInt32 COMMENT 'Definition version.',
+    kind LowCardinality(String) COMMENT 'INDICATOR, INDEX or VARIABLE.',
+    name String COMMENT 'German name.',
+    description String COMMENT 'German description.',
+    unit String COMMENT 'Unit.',
+    polarity String COMMENT 'Polarity: + higher is better, - higher is worse, 0 neutral.',
+    indicator_type String COMMENT 'Kontext, Bedarf, Leistung, Wirkung.',
+    formula String COMMENT 'Formula.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/dim_indicator', '{replica}', _ver)
+ORDER BY (scope, indicator_id, version)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Catalogue entries (indicators, indices, variables) with every version.';
+
+CREATE TABLE IF NOT EXISTS lagebild.dim_goal ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    goal_id UUID COMMENT 'Goal.',
+    revision UInt32 COMMENT 'Revision, 1 when created.',
+    level LowCardinality(String) COMMENT 'LEITBILD .. TEILZIEL.',
+    parent_goal_id Nullable(UUID) COMMENT 'Parent goal.',
+    field LowCardinality(String) COMMENT 'Zielfeld.',
+    title String COMMENT 'Wording.',
+    description String COMMENT 'Explanation.',
+    smart Bool COMMENT 'SMART or direction only.',
+    target_group String COMMENT 'Zielgruppe.',
+    scheme_id Nullable(String) COMMENT 'Scheme of the spatial scope.',
+    area_codes Array(String) COMMENT 'Areas of the spatial scope; empty = whole territory.',
+    responsible_unit String COMMENT 'Responsible unit.',
+    horizon Nullable(Date32) COMMENT 'Zielhorizont.',
+    decision String COMMENT 'Beschluss (body, reference, date) as text.',
+    linked_products Array(String) COMMENT 'Produkte serving the goal.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/dim_goal', '{replica}', _ver)
+ORDER BY (tenant, goal_id, revision)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Goals of the goal systems: one row per revision (the latest is current); priority and retirement in goal_status.';
+
+CREATE TABLE IF NOT EXISTS lagebild.goal_status ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    goal_id UUID COMMENT 'Goal.',
+    priority Nullable(Int32) COMMENT 'Priority, 1 highest.',
+    retired_on Nullable(Date32) COMMENT 'Day from which the goal no longer applies.',
+    outcome String COMMENT 'ERREICHT, AUFGEGEBEN, ERSETZT or empty.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/goal_status', '{replica}', _ver)
+ORDER BY (tenant, goal_id)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Priority and retirement of goals (one row per goal; the row with the highest _ver is current).';
+
+CREATE TABLE IF NOT EXISTS lagebild.dim_target ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    goal_id UUID COMMENT 'Goal.',
+    target_id UUID COMMENT 'Target.',
+    indicator_id String COMMENT 'Indicator.',
+    scheme_id Nullable(String) COMMENT 'Scheme of area_code.',
+    area_code Nullable(String) COMMENT 'Area; null for the goal\'s scope.',
+    baseline_value Nullable(Float64) COMMENT 'Ausgangswert.',
+    baseline_period_end Nullable(Date32) COMMENT 'End of the baseline period.',
+    target_kind LowCardinality(String) COMMENT 'ABSOLUTE, CHANGE_FROM_BASELINE, PERCENT_CHANGE_FROM_BASELINE.',
+    target_value Float64 COMMENT 'Zielwert as entered.',
+    comparator LowCardinality(String) COMMENT 'AT_LEAST or AT_MOST.',
+    deadline Nullable(Date32) COMMENT 'Termin.',
+    withdrawn Bool COMMENT 'True once withdrawn.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/dim_target', '{replica}', _ver)
+ORDER BY (tenant, goal_id, target_id)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Targets (Zielwerte) of goals; a withdrawn target keeps a row with withdrawn = true.';
+
+CREATE TABLE IF NOT EXISTS lagebild.dim_goal_context ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    goal_id UUID COMMENT 'Goal.',
+    indicator_ids Array(String) COMMENT 'Context indicators.',
+    notes Array(String) COMMENT 'Why each is watched.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/dim_goal_context', '{replica}', _ver)
+ORDER BY (tenant, goal_id)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Context indicators of goals (monitoring, never evaluated).';
+
+CREATE TABLE IF NOT EXISTS lagebild.dim_measure ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    measure_id UUID COMMENT 'Measure.',
+    kind LowCardinality(String) COMMENT 'MASSNAHME, PROJEKT, PRODUKT, ANGEBOT.',
+    title String COMMENT 'Name.',
+    goal_ids Array(UUID) COMMENT 'Goals served.',
+    prevention LowCardinality(String) COMMENT 'PRAEVENTIV, NACHSORGEND, NICHT_ZUGEORDNET.',
+    approach LowCardinality(String) COMMENT 'STRUKTURELL, INDIVIDUELL, NICHT_ZUGEORDNET.',
+    responsible_unit String COMMENT 'Responsible unit.',
+    product_code Nullable(String) COMMENT 'Produkt.',
+    traeger_id Nullable(UUID) COMMENT 'Träger.',
+    start Nullable(Date32) COMMENT 'First day.',
+    end Nullable(Date32) COMMENT 'Last day.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/dim_measure', '{replica}', _ver)
+ORDER BY (tenant, measure_id)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Measures with their classification (präventiv / nachsorgend, strukturell / individuell).';
+
+CREATE TABLE IF NOT EXISTS lagebild.measure_status ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    measure_id UUID COMMENT 'Measure.',
+    ended_on Date32 COMMENT 'Last day of the measure.',
+    reason String COMMENT 'Why it ended.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/measure_status', '{replica}', _ver)
+ORDER BY (tenant, measure_id)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'End of measures.';
+
+CREATE TABLE IF NOT EXISTS lagebild.dim_traeger ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    traeger_id UUID COMMENT 'Träger.',
+    name String COMMENT 'Name.',
+    legal_form String COMMENT 'Rechtsform.',
+    spitzenverband String COMMENT 'Spitzenverband or empty.',
+    active Bool COMMENT 'Still working for the tenant.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/dim_traeger', '{replica}', _ver)
+ORDER BY (tenant, traeger_id)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Träger register.';
+
+CREATE TABLE IF NOT EXISTS lagebild.dim_contract ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    contract_id UUID COMMENT 'Contract.',
+    version UInt32 COMMENT 'Version.',
+    effective_from Date32 COMMENT 'First day of the version.',
+    kind LowCardinality(String) COMMENT 'KONTRAKT .. INTERKOMMUNALE_VEREINBARUNG.',
+    title String COMMENT 'Title.',
+    traeger_id Nullable(UUID) COMMENT 'Träger.',
+    partner_tenant Nullable(String) COMMENT 'Partner municipality.',
+    term_start Date32 COMMENT 'Term start.',
+    term_end Nullable(Date32) COMMENT 'Term end.',
+    product_code Nullable(String) COMMENT 'Produkt.',
+    annual_amount_cents Nullable(Int64) COMMENT 'Price or grant per year in cents.',
+    financing_mode String COMMENT 'ENTGELT, ZUWENDUNG, BUDGET or empty.',
+    goal_ids Array(UUID) COMMENT 'Goals served.',
+    prevention LowCardinality(String) COMMENT 'Präventiv or nachsorgend.',
+    approach LowCardinality(String) COMMENT 'Strukturell or individuell.',
+    quantity_ids Array(String) COMMENT 'Agreed quantities (keys).',
+    quantity_labels Array(String) COMMENT 'Their labels.',
+    quantity_amounts Array(Float64) COMMENT 'Agreed amounts per quantity_periods.',
+    quantity_periods Array(String) COMMENT 'JAHR, HALBJAHR, QUARTAL, MONAT, LAUFZEIT.',
+    kennzahl_ids Array(String) COMMENT 'Agreed Kennzahlen (keys).',
+    kennzahl_names Array(String) COMMENT 'Their names.',
+    kennzahl_targets Array(Nullable(Float64)) COMMENT 'Their Zielwerte.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/dim_contract', '{replica}', _ver)
+ORDER BY (tenant, contract_id, version)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Contract versions (the highest version is current; termination in contract_status).';
+
+CREATE TABLE IF NOT EXISTS lagebild.contract_status ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    contract_id UUID COMMENT 'Contract.',
+    terminated_on Date32 COMMENT 'Last day.',
+    termination_kind String COMMENT 'Kind.',
+    reason String COMMENT 'Reason.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/contract_status', '{replica}', _ver)
+ORDER BY (tenant, contract_id)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Termination of contracts.';
+
+CREATE TABLE IF NOT EXISTS lagebild.fact_delivery ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    delivery_id UUID COMMENT 'Delivery.',
+    dataset_id String COMMENT 'Dataset.',
+    scheme_id String COMMENT 'Scheme.',
+    scheme_version UInt32 COMMENT 'Scheme version.',
+    profile_id String COMMENT 'Profile.',
+    file_name String COMMENT 'File name.',
+    observation_count UInt64 COMMENT 'Observations.',
+    supersedes_delivery_id Nullable(UUID) COMMENT 'The delivery it corrects.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_delivery', '{replica}', _ver)
+ORDER BY (tenant, delivery_id)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Accepted deliveries: observations count only once their delivery is accepted.';
+
+CREATE TABLE IF NOT EXISTS lagebild.fact_observation ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    delivery_id UUID COMMENT 'Delivery.',
+    dataset_id LowCardinality(String) COMMENT 'Dataset.',
+    scheme_id LowCardinality(String) COMMENT 'Scheme.',
+    scheme_version UInt32 COMMENT 'Scheme version.',
+    area_code String COMMENT 'Unit code.',
+    variable LowCardinality(String) COMMENT 'Variable.',
+    dimensions Map(String, String) COMMENT 'Further dimensions (Altersgruppe, Geschlecht).',
+    dimensions_key String COMMENT 'The dimensions as canonical text (sorted key=value pairs), part of the row identity.',
+    period_kind Enum8('STICHTAG' = 1, 'ZEITRAUM' = 2) COMMENT 'Stichtag or Zeitraum.',
+    period_start Date32 COMMENT 'Stichtag, or first day of the Zeitraum.',
+    period_end Date32 COMMENT 'Last day of the Zeitraum; equal to period_start for a Stichtag.',
+    value Nullable(Float64) COMMENT 'Value; null when not delivered.',
+    status LowCardinality(String) COMMENT 'Status of the value as delivered.',
+    sensitivity LowCardinality(String) COMMENT 'PUBLIC, INTERNAL, CONFIDENTIAL, SEALED.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_observation', '{replica}', _ver)
+PARTITION BY tenant
+ORDER BY (tenant, dataset_id, variable, area_code, period_end, period_start, delivery_id, dimensions_key)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Observed values as delivered (bitemporal: period and recorded_at); a correction is a new delivery.';
+
+CREATE TABLE IF NOT EXISTS lagebild.fact_indicator_value ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    computation_id UUID COMMENT 'Computation run.',
+    indicator_id LowCardinality(String) COMMENT 'Indicator.',
+    formula_version UInt32 COMMENT 'Definition version.',
+    scheme_id LowCardinality(String) COMMENT 'Scheme.',
+    scheme_version UInt32 COMMENT 'Scheme version.',
+    protection Enum8('RAW' = 1, 'PROTECTED' = 2) COMMENT 'RAW for audiences that may see raw counts; PROTECTED with disclosure control applied.',
+    sensitivity LowCardinality(String) COMMENT 'Most restrictive sensitivity of the inputs.',
+    area_code String COMMENT 'Unit code.',
+    unit_type LowCardinality(String) COMMENT 'Unit type; Gesamt for the total.',
+    period_kind Enum8('STICHTAG' = 1, 'ZEITRAUM' = 2) COMMENT 'Stichtag or Zeitraum.',
+    period_start Date32 COMMENT 'Stichtag, or first day of the Zeitraum.',
+    period_end Date32 COMMENT 'Last day of the Zeitraum; equal to period_start for a Stichtag.',
+    numerator Nullable(Float64) COMMENT 'Numerator.',
+    denominator Nullable(Float64) COMMENT 'Denominator.',
+    value Nullable(Float64) COMMENT 'Value; null when not computable or suppressed (PROTECTED).',
+    status LowCardinality(String) COMMENT 'COMPUTED, NOT_COMPUTABLE, SUPPRESSED_PRIMARY, SUPPRESSED_SECONDARY.',
+    disclosure_rule String COMMENT 'Rule that suppressed the value.',
+    parent_value Nullable(Float64) COMMENT 'Value of the enclosing unit.',
+    previous_value Nullable(Float64) COMMENT 'Value of the previous period.',
+    rank Nullable(Int32) COMMENT 'Rank among units of the same type.',
+    z_score Nullable(Float64) COMMENT 'z-score among units of the same type.',
+    series_break Bool COMMENT 'First value after a boundary change no crosswalk bridges.',
+    ampel LowCardinality(String) COMMENT 'GREEN, YELLOW, RED or empty.',
+    ampel_rule String COMMENT 'Threshold rule in German.',
+    index_class Nullable(Int32) COMMENT 'Class of a composite index.',
+    index_class_label String COMMENT 'Its German label.',
+    crosswalk_from_version Nullable(UInt32) COMMENT 'Older scheme version the values were carried over from.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_indicator_value', '{replica}', _ver)
+PARTITION BY tenant
+ORDER BY (tenant, indicator_id, scheme_id, protection, area_code, period_end, period_start, computation_id)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Computed indicator values per area and period, RAW and PROTECTED, with status, disclosure rule, comparisons, Ampel and index class.';
+
+CREATE TABLE IF NOT EXISTS lagebild.fact_attainment ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    goal_id UUID COMMENT 'Goal.',
+    target_id UUID COMMENT 'Target.',
+    indicator_id LowCardinality(String) COMMENT 'Indicator.',
+    area_code Nullable(String) COMMENT 'Area.',
+    period_kind Enum8('STICHTAG' = 1, 'ZEITRAUM' = 2) COMMENT 'Stichtag or Zeitraum.',
+    period_start Date32 COMMENT 'Stichtag, or first day of the Zeitraum.',
+    period_end Date32 COMMENT 'Last day of the Zeitraum; equal to period_start for a Stichtag.',
+    actual_value Nullable(Float64) COMMENT 'Indicator value.',
+    resolved_target_value Float64 COMMENT 'Zielwert as indicator value.',
+    baseline_value Nullable(Float64) COMMENT 'Ausgangswert.',
+    attainment Nullable(Float64) COMMENT 'Share of the way from baseline to target.',
+    expected_value Nullable(Float64) COMMENT 'Linear path value.',
+    projected_value Nullable(Float64) COMMENT 'Trend at the deadline.',
+    status LowCardinality(String) COMMENT 'ON_TRACK, AT_RISK, MISSED, ACHIEVED, NOT_EVALUABLE.',
+    value_suppressed Bool COMMENT 'Actual value suppressed for audiences without raw access.',
+    method String COMMENT 'The rule that decided, in German.',
+    deadline Nullable(Date32) COMMENT 'Termin.',
+    computation_id Nullable(UUID) COMMENT 'Indicator computation the value comes from.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_attainment', '{replica}', _ver)
+ORDER BY (tenant, goal_id, target_id, period_end)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Target attainment verdicts with their inputs, one row per target and evaluated period (the latest verdict replaces earlier ones).';
+
+CREATE TABLE IF NOT EXISTS lagebild.fact_contract_duty ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    contract_id UUID COMMENT 'Contract.',
+    duty_id String COMMENT 'Reporting duty.',
+    period_kind Enum8('STICHTAG' = 1, 'ZEITRAUM' = 2) COMMENT 'Stichtag or Zeitraum.',
+    period_start Date32 COMMENT 'Stichtag, or first day of the Zeitraum.',
+    period_end Date32 COMMENT 'Last day of the Zeitraum; equal to period_start for a Stichtag.',
+    due_date Date32 COMMENT 'Due date.',
+    status Enum8('due' = 1, 'overdue' = 2, 'fulfilled' = 3) COMMENT 'State.',
+    report_id Nullable(UUID) COMMENT 'Report that fulfilled it.',
+    submitted_on Nullable(Date32) COMMENT 'Day of submission.',
+    late Bool COMMENT 'Submitted after the due date.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_contract_duty', '{replica}', _ver)
+ORDER BY (tenant, contract_id, duty_id, period_start)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Reporting duties of contracts per period: due, overdue, fulfilled.';
+
+CREATE TABLE IF NOT EXISTS lagebild.fact_report_value ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    contract_id UUID COMMENT 'Contract.',
+    duty_id String COMMENT 'Reporting duty.',
+    period_kind Enum8('STICHTAG' = 1, 'ZEITRAUM' = 2) COMMENT 'Stichtag or Zeitraum.',
+    period_start Date32 COMMENT 'Stichtag, or first day of the Zeitraum.',
+    period_end Date32 COMMENT 'Last day of the Zeitraum; equal to period_start for a Stichtag.',
+    item_kind Enum8('kennzahl' = 1, 'menge' = 2) COMMENT 'A Kennzahl or a quantity.',
+    item_id String COMMENT 'Kennzahl or quantity key.',
+    value Nullable(Float64) COMMENT 'Reported value or delivered amount.',
+    agreed Nullable(Float64) COMMENT 'Agreed amount for the period (quantities).',
+    report_id UUID COMMENT 'Report.',
+    revision UInt32 COMMENT 'Report revision.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_report_value', '{replica}', _ver)
+ORDER BY (tenant, contract_id, duty_id, period_start, item_kind, item_id)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Reported Kennzahlen and delivered quantities of Träger reports (the latest revision replaces earlier ones).';

@@ -1,0 +1,411 @@
+/**
+ * The warehouse's star schema, one definition rendered in two variants:
+ * - `single`: one ClickHouse server or the embedded chDB (ReplacingMergeTree);
+ * - `cluster`: ReplicatedReplacingMergeTree ON CLUSTER, for a replicated ClickHouse 24+.
+ * `npm run build` writes both to infra/clickhouse/ (a test keeps the files in step).
+ *
+ * Exactly-once effect under at-least-once delivery:
+ * - every table is a ReplacingMergeTree whose sorting key is the fact's identity and whose version
+ *   column `_ver` orders the rows of one identity (the event's stream version, or its recording
+ *   time for immutable batch rows): a replayed event writes the same row again, a merge keeps one;
+ * - every insert carries a deterministic `insert_deduplication_token` (topic, partition, offsets,
+ *   table) and the tables keep a deduplication window, so a retried batch is dropped whole;
+ * - offsets are committed only after the insert (the consumer runner's contract).
+ * Readers that must not see a not-yet-merged duplicate use FINAL or argMax (see queries.ts).
+ */
+
+export interface Column {
+  name: string;
+  type: string;
+  comment: string;
+}
+
+export interface TableSpec {
+  name: string;
+  comment: string;
+  columns: Column[];
+  /** Sorting key = identity of a row for the replacing merge. */
+  orderBy: string[];
+  partitionBy?: string;
+}
+
+const c = (name: string, type: string, comment: string): Column => ({ name, type, comment });
+const VER = c('_ver', 'UInt64', 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.');
+const RECORDED = c('recorded_at', "DateTime64(3, 'UTC')", 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).');
+const EVENT = c('event_id', 'UUID', 'The event the row comes from (traceability).');
+const TENANT = c('tenant', 'LowCardinality(String)', 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.');
+const PERIOD = [
+  c('period_kind', "Enum8('STICHTAG' = 1, 'ZEITRAUM' = 2)", 'Stichtag or Zeitraum.'),
+  c('period_start', 'Date32', 'Stichtag, or first day of the Zeitraum.'),
+  c('period_end', 'Date32', 'Last day of the Zeitraum; equal to period_start for a Stichtag.'),
+];
+
+export const TABLES: readonly TableSpec[] = [
+  // ---- dimensions ----
+  {
+    name: 'dim_scheme_version',
+    comment: 'Versions of area schemes (Gebietsgliederungen) with their validity.',
+    columns: [TENANT, c('scheme_id', 'String', 'Scheme.'), c('scheme_name', 'String', 'German name.'), c('version', 'UInt32', 'Version.'), c('valid_from', 'Date32', 'First day of validity.'), c('previous_version', 'Nullable(UInt32)', 'Version it follows.'), c('reason', 'String', 'Why the version was published.'), c('unit_count', 'UInt32', 'Units in the version.'), EVENT, RECORDED, VER],
+    orderBy: ['tenant', 'scheme_id', 'version'],
+  },
+  {
+    name: 'dim_area',
+    comment: 'Units of every scheme version with hierarchy (parent) and validity.',
+    columns: [
+      TENANT,
+      c('scheme_id', 'String', 'Scheme.'),
+      c('scheme_version', 'UInt32', 'Scheme version.'),
+      c('code', 'String', 'Unit code.'),
+      c('name', 'String', 'German name.'),
+      c('unit_type', 'LowCardinality(String)', 'Planungsraum, Bezirk, Stadtteil, Gemeinde, Kreis, ...'),
+      c('parent_code', 'Nullable(String)', 'Enclosing unit in the same version.'),
+      c('official_key', 'Nullable(String)', 'Official key (AGS, LOR number).'),
+      c('valid_from', 'Date32', 'First day of the unit.'),
+      c('valid_to', 'Nullable(Date32)', 'Last day, null while valid.'),
+      c('designations', 'Array(String)', 'Designations (Fördergebiet, Aktionsraum).'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'scheme_id', 'scheme_version', 'code'],
+  },
+  {
+    name: 'dim_area_geometry',
+    comment: 'Boundaries as GeoJSON geometry (WGS 84) per unit and scheme version, for choropleth maps.',
+    columns: [TENANT, c('scheme_id', 'String', 'Scheme.'), c('scheme_version', 'UInt32', 'Scheme version.'), c('code', 'String', 'Unit code.'), c('geometry', 'String', 'GeoJSON geometry.'), EVENT, RECORDED, VER],
+    orderBy: ['tenant', 'scheme_id', 'scheme_version', 'code'],
+  },
+  {
+    name: 'dim_indicator',
+    comment: 'Catalogue entries (indicators, indices, variables) with every version.',
+    columns: [
+      c('scope', 'LowCardinality(String)', 'Tenant that defined the entry; 00000 for the shipped catalogue.'),
+      c('indicator_id', 'String', 'Id.'),
+      c('version', 'UInt32', 'Definition version.'),
+      c('kind', 'LowCardinality(String)', 'INDICATOR, INDEX or VARIABLE.'),
+      c('name', 'String', 'German name.'),
+      c('description', 'String', 'German description.'),
+      c('unit', 'String', 'Unit.'),
+      c('polarity', 'String', 'Polarity: + higher is better, - higher is worse, 0 neutral.'),
+      c('indicator_type', 'String', 'Kontext, Bedarf, Leistung, Wirkung.'),
+      c('formula', 'String', 'Formula.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['scope', 'indicator_id', 'version'],
+  },
+  {
+    name: 'dim_goal',
+    comment: 'Goals of the goal systems: one row per revision (the latest is current); priority and retirement in goal_status.',
+    columns: [
+      TENANT,
+      c('goal_id', 'UUID', 'Goal.'),
+      c('revision', 'UInt32', 'Revision, 1 when created.'),
+      c('level', 'LowCardinality(String)', 'LEITBILD .. TEILZIEL.'),
+      c('parent_goal_id', 'Nullable(UUID)', 'Parent goal.'),
+      c('field', 'LowCardinality(String)', 'Zielfeld.'),
+      c('title', 'String', 'Wording.'),
+      c('description', 'String', 'Explanation.'),
+      c('smart', 'Bool', 'SMART or direction only.'),
+      c('target_group', 'String', 'Zielgruppe.'),
+      c('scheme_id', 'Nullable(String)', 'Scheme of the spatial scope.'),
+      c('area_codes', 'Array(String)', 'Areas of the spatial scope; empty = whole territory.'),
+      c('responsible_unit', 'String', 'Responsible unit.'),
+      c('horizon', 'Nullable(Date32)', 'Zielhorizont.'),
+      c('decision', 'String', 'Beschluss (body, reference, date) as text.'),
+      c('linked_products', 'Array(String)', 'Produkte serving the goal.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'goal_id', 'revision'],
+  },
+  {
+    name: 'goal_status',
+    comment: 'Priority and retirement of goals (one row per goal; the row with the highest _ver is current).',
+    columns: [TENANT, c('goal_id', 'UUID', 'Goal.'), c('priority', 'Nullable(Int32)', 'Priority, 1 highest.'), c('retired_on', 'Nullable(Date32)', 'Day from which the goal no longer applies.'), c('outcome', 'String', 'ERREICHT, AUFGEGEBEN, ERSETZT or empty.'), EVENT, RECORDED, VER],
+    orderBy: ['tenant', 'goal_id'],
+  },
+  {
+    name: 'dim_target',
+    comment: 'Targets (Zielwerte) of goals; a withdrawn target keeps a row with withdrawn = true.',
+    columns: [
+      TENANT,
+      c('goal_id', 'UUID', 'Goal.'),
+      c('target_id', 'UUID', 'Target.'),
+      c('indicator_id', 'String', 'Indicator.'),
+      c('scheme_id', 'Nullable(String)', 'Scheme of area_code.'),
+      c('area_code', 'Nullable(String)', 'Area; null for the goal\'s scope.'),
+      c('baseline_value', 'Nullable(Float64)', 'Ausgangswert.'),
+      c('baseline_period_end', 'Nullable(Date32)', 'End of the baseline period.'),
+      c('target_kind', 'LowCardinality(String)', 'ABSOLUTE, CHANGE_FROM_BASELINE, PERCENT_CHANGE_FROM_BASELINE.'),
+      c('target_value', 'Float64', 'Zielwert as entered.'),
+      c('comparator', 'LowCardinality(String)', 'AT_LEAST or AT_MOST.'),
+      c('deadline', 'Nullable(Date32)', 'Termin.'),
+      c('withdrawn', 'Bool', 'True once withdrawn.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'goal_id', 'target_id'],
+  },
+  {
+    name: 'dim_goal_context',
+    comment: 'Context indicators of goals (monitoring, never evaluated).',
+    columns: [TENANT, c('goal_id', 'UUID', 'Goal.'), c('indicator_ids', 'Array(String)', 'Context indicators.'), c('notes', 'Array(String)', 'Why each is watched.'), EVENT, RECORDED, VER],
+    orderBy: ['tenant', 'goal_id'],
+  },
+  {
+    name: 'dim_measure',
+    comment: 'Measures with their classification (präventiv / nachsorgend, strukturell / individuell).',
+    columns: [
+      TENANT,
+      c('measure_id', 'UUID', 'Measure.'),
+      c('kind', 'LowCardinality(String)', 'MASSNAHME, PROJEKT, PRODUKT, ANGEBOT.'),
+      c('title', 'String', 'Name.'),
+      c('goal_ids', 'Array(UUID)', 'Goals served.'),
+      c('prevention', 'LowCardinality(String)', 'PRAEVENTIV, NACHSORGEND, NICHT_ZUGEORDNET.'),
+      c('approach', 'LowCardinality(String)', 'STRUKTURELL, INDIVIDUELL, NICHT_ZUGEORDNET.'),
+      c('responsible_unit', 'String', 'Responsible unit.'),
+      c('product_code', 'Nullable(String)', 'Produkt.'),
+      c('traeger_id', 'Nullable(UUID)', 'Träger.'),
+      c('start', 'Nullable(Date32)', 'First day.'),
+      c('end', 'Nullable(Date32)', 'Last day.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'measure_id'],
+  },
+  {
+    name: 'measure_status',
+    comment: 'End of measures.',
+    columns: [TENANT, c('measure_id', 'UUID', 'Measure.'), c('ended_on', 'Date32', 'Last day of the measure.'), c('reason', 'String', 'Why it ended.'), EVENT, RECORDED, VER],
+    orderBy: ['tenant', 'measure_id'],
+  },
+  {
+    name: 'dim_traeger',
+    comment: 'Träger register.',
+    columns: [TENANT, c('traeger_id', 'UUID', 'Träger.'), c('name', 'String', 'Name.'), c('legal_form', 'String', 'Rechtsform.'), c('spitzenverband', 'String', 'Spitzenverband or empty.'), c('active', 'Bool', 'Still working for the tenant.'), EVENT, RECORDED, VER],
+    orderBy: ['tenant', 'traeger_id'],
+  },
+  {
+    name: 'dim_contract',
+    comment: 'Contract versions (the highest version is current; termination in contract_status).',
+    columns: [
+      TENANT,
+      c('contract_id', 'UUID', 'Contract.'),
+      c('version', 'UInt32', 'Version.'),
+      c('effective_from', 'Date32', 'First day of the version.'),
+      c('kind', 'LowCardinality(String)', 'KONTRAKT .. INTERKOMMUNALE_VEREINBARUNG.'),
+      c('title', 'String', 'Title.'),
+      c('traeger_id', 'Nullable(UUID)', 'Träger.'),
+      c('partner_tenant', 'Nullable(String)', 'Partner municipality.'),
+      c('term_start', 'Date32', 'Term start.'),
+      c('term_end', 'Nullable(Date32)', 'Term end.'),
+      c('product_code', 'Nullable(String)', 'Produkt.'),
+      c('annual_amount_cents', 'Nullable(Int64)', 'Price or grant per year in cents.'),
+      c('financing_mode', 'String', 'ENTGELT, ZUWENDUNG, BUDGET or empty.'),
+      c('goal_ids', 'Array(UUID)', 'Goals served.'),
+      c('prevention', 'LowCardinality(String)', 'Präventiv or nachsorgend.'),
+      c('approach', 'LowCardinality(String)', 'Strukturell or individuell.'),
+      c('quantity_ids', 'Array(String)', 'Agreed quantities (keys).'),
+      c('quantity_labels', 'Array(String)', 'Their labels.'),
+      c('quantity_amounts', 'Array(Float64)', 'Agreed amounts per quantity_periods.'),
+      c('quantity_periods', 'Array(String)', 'JAHR, HALBJAHR, QUARTAL, MONAT, LAUFZEIT.'),
+      c('kennzahl_ids', 'Array(String)', 'Agreed Kennzahlen (keys).'),
+      c('kennzahl_names', 'Array(String)', 'Their names.'),
+      c('kennzahl_targets', 'Array(Nullable(Float64))', 'Their Zielwerte.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'contract_id', 'version'],
+  },
+  {
+    name: 'contract_status',
+    comment: 'Termination of contracts.',
+    columns: [TENANT, c('contract_id', 'UUID', 'Contract.'), c('terminated_on', 'Date32', 'Last day.'), c('termination_kind', 'String', 'Kind.'), c('reason', 'String', 'Reason.'), EVENT, RECORDED, VER],
+    orderBy: ['tenant', 'contract_id'],
+  },
+  // ---- facts ----
+  {
+    name: 'fact_delivery',
+    comment: 'Accepted deliveries: observations count only once their delivery is accepted.',
+    columns: [TENANT, c('delivery_id', 'UUID', 'Delivery.'), c('dataset_id', 'String', 'Dataset.'), c('scheme_id', 'String', 'Scheme.'), c('scheme_version', 'UInt32', 'Scheme version.'), c('profile_id', 'String', 'Profile.'), c('file_name', 'String', 'File name.'), c('observation_count', 'UInt64', 'Observations.'), c('supersedes_delivery_id', 'Nullable(UUID)', 'The delivery it corrects.'), EVENT, RECORDED, VER],
+    orderBy: ['tenant', 'delivery_id'],
+  },
+  {
+    name: 'fact_observation',
+    comment: 'Observed values as delivered (bitemporal: period and recorded_at); a correction is a new delivery.',
+    columns: [
+      TENANT,
+      c('delivery_id', 'UUID', 'Delivery.'),
+      c('dataset_id', 'LowCardinality(String)', 'Dataset.'),
+      c('scheme_id', 'LowCardinality(String)', 'Scheme.'),
+      c('scheme_version', 'UInt32', 'Scheme version.'),
+      c('area_code', 'String', 'Unit code.'),
+      c('variable', 'LowCardinality(String)', 'Variable.'),
+      c('dimensions', 'Map(String, String)', 'Further dimensions (Altersgruppe, Geschlecht).'),
+      c('dimensions_key', 'String', 'The dimensions as canonical text (sorted key=value pairs), part of the row identity.'),
+      ...PERIOD,
+      c('value', 'Nullable(Float64)', 'Value; null when not delivered.'),
+      c('status', 'LowCardinality(String)', 'Status of the value as delivered.'),
+      c('sensitivity', 'LowCardinality(String)', 'PUBLIC, INTERNAL, CONFIDENTIAL, SEALED.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'dataset_id', 'variable', 'area_code', 'period_end', 'period_start', 'delivery_id', 'dimensions_key'],
+    partitionBy: 'tenant',
+  },
+  {
+    name: 'fact_indicator_value',
+    comment: 'Computed indicator values per area and period, RAW and PROTECTED, with status, disclosure rule, comparisons, Ampel and index class.',
+    columns: [
+      TENANT,
+      c('computation_id', 'UUID', 'Computation run.'),
+      c('indicator_id', 'LowCardinality(String)', 'Indicator.'),
+      c('formula_version', 'UInt32', 'Definition version.'),
+      c('scheme_id', 'LowCardinality(String)', 'Scheme.'),
+      c('scheme_version', 'UInt32', 'Scheme version.'),
+      c('protection', "Enum8('RAW' = 1, 'PROTECTED' = 2)", 'RAW for audiences that may see raw counts; PROTECTED with disclosure control applied.'),
+      c('sensitivity', 'LowCardinality(String)', 'Most restrictive sensitivity of the inputs.'),
+      c('area_code', 'String', 'Unit code.'),
+      c('unit_type', 'LowCardinality(String)', 'Unit type; Gesamt for the total.'),
+      ...PERIOD,
+      c('numerator', 'Nullable(Float64)', 'Numerator.'),
+      c('denominator', 'Nullable(Float64)', 'Denominator.'),
+      c('value', 'Nullable(Float64)', 'Value; null when not computable or suppressed (PROTECTED).'),
+      c('status', 'LowCardinality(String)', 'COMPUTED, NOT_COMPUTABLE, SUPPRESSED_PRIMARY, SUPPRESSED_SECONDARY.'),
+      c('disclosure_rule', 'String', 'Rule that suppressed the value.'),
+      c('parent_value', 'Nullable(Float64)', 'Value of the enclosing unit.'),
+      c('previous_value', 'Nullable(Float64)', 'Value of the previous period.'),
+      c('rank', 'Nullable(Int32)', 'Rank among units of the same type.'),
+      c('z_score', 'Nullable(Float64)', 'z-score among units of the same type.'),
+      c('series_break', 'Bool', 'First value after a boundary change no crosswalk bridges.'),
+      c('ampel', 'LowCardinality(String)', 'GREEN, YELLOW, RED or empty.'),
+      c('ampel_rule', 'String', 'Threshold rule in German.'),
+      c('index_class', 'Nullable(Int32)', 'Class of a composite index.'),
+      c('index_class_label', 'String', 'Its German label.'),
+      c('crosswalk_from_version', 'Nullable(UInt32)', 'Older scheme version the values were carried over from.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'indicator_id', 'scheme_id', 'protection', 'area_code', 'period_end', 'period_start', 'computation_id'],
+    partitionBy: 'tenant',
+  },
+  {
+    name: 'fact_attainment',
+    comment: 'Target attainment verdicts with their inputs, one row per target and evaluated period (the latest verdict replaces earlier ones).',
+    columns: [
+      TENANT,
+      c('goal_id', 'UUID', 'Goal.'),
+      c('target_id', 'UUID', 'Target.'),
+      c('indicator_id', 'LowCardinality(String)', 'Indicator.'),
+      c('area_code', 'Nullable(String)', 'Area.'),
+      ...PERIOD,
+      c('actual_value', 'Nullable(Float64)', 'Indicator value.'),
+      c('resolved_target_value', 'Float64', 'Zielwert as indicator value.'),
+      c('baseline_value', 'Nullable(Float64)', 'Ausgangswert.'),
+      c('attainment', 'Nullable(Float64)', 'Share of the way from baseline to target.'),
+      c('expected_value', 'Nullable(Float64)', 'Linear path value.'),
+      c('projected_value', 'Nullable(Float64)', 'Trend at the deadline.'),
+      c('status', 'LowCardinality(String)', 'ON_TRACK, AT_RISK, MISSED, ACHIEVED, NOT_EVALUABLE.'),
+      c('value_suppressed', 'Bool', 'Actual value suppressed for audiences without raw access.'),
+      c('method', 'String', 'The rule that decided, in German.'),
+      c('deadline', 'Nullable(Date32)', 'Termin.'),
+      c('computation_id', 'Nullable(UUID)', 'Indicator computation the value comes from.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'goal_id', 'target_id', 'period_end'],
+  },
+  {
+    name: 'fact_contract_duty',
+    comment: 'Reporting duties of contracts per period: due, overdue, fulfilled.',
+    columns: [
+      TENANT,
+      c('contract_id', 'UUID', 'Contract.'),
+      c('duty_id', 'String', 'Reporting duty.'),
+      ...PERIOD,
+      c('due_date', 'Date32', 'Due date.'),
+      c('status', "Enum8('due' = 1, 'overdue' = 2, 'fulfilled' = 3)", 'State.'),
+      c('report_id', 'Nullable(UUID)', 'Report that fulfilled it.'),
+      c('submitted_on', 'Nullable(Date32)', 'Day of submission.'),
+      c('late', 'Bool', 'Submitted after the due date.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'contract_id', 'duty_id', 'period_start'],
+  },
+  {
+    name: 'fact_report_value',
+    comment: 'Reported Kennzahlen and delivered quantities of Träger reports (the latest revision replaces earlier ones).',
+    columns: [
+      TENANT,
+      c('contract_id', 'UUID', 'Contract.'),
+      c('duty_id', 'String', 'Reporting duty.'),
+      ...PERIOD,
+      c('item_kind', "Enum8('kennzahl' = 1, 'menge' = 2)", 'A Kennzahl or a quantity.'),
+      c('item_id', 'String', 'Kennzahl or quantity key.'),
+      c('value', 'Nullable(Float64)', 'Reported value or delivered amount.'),
+      c('agreed', 'Nullable(Float64)', 'Agreed amount for the period (quantities).'),
+      c('report_id', 'UUID', 'Report.'),
+      c('revision', 'UInt32', 'Report revision.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'contract_id', 'duty_id', 'period_start', 'item_kind', 'item_id'],
+  },
+];
+
+/** Deduplication window of retried inserts (blocks remembered per table). */
+export const DEDUPLICATION_WINDOW = 1000;
+
+function quote(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+export type Variant = 'single' | 'cluster';
+
+/** CREATE TABLE statements for a database and variant. */
+export function renderSchema(variant: Variant, database = 'lagebild'): string[] {
+  const onCluster = variant === 'cluster' ? " ON CLUSTER '{cluster}'" : '';
+  const statements = [`CREATE DATABASE IF NOT EXISTS ${database}${onCluster}`];
+  for (const t of TABLES) {
+    const engine = variant === 'cluster' ? `ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/${database}/${t.name}', '{replica}', _ver)` : 'ReplacingMergeTree(_ver)';
+    const columns = t.columns.map((col) => `    ${col.name} ${col.type} COMMENT ${quote(col.comment)}`).join(',\n');
+    statements.push(
+      [
+        `CREATE TABLE IF NOT EXISTS ${database}.${t.name}${onCluster}`,
+        '(',
+        columns,
+        ')',
+        `ENGINE = ${engine}`,
+        ...(t.partitionBy ? [`PARTITION BY ${t.partitionBy}`] : []),
+        `ORDER BY (${t.orderBy.join(', ')})`,
+        `SETTINGS ${variant === 'cluster' ? 'replicated_deduplication_window' : 'non_replicated_deduplication_window'} = ${DEDUPLICATION_WINDOW}, allow_nullable_key = 1`,
+        `COMMENT ${quote(t.comment)}`,
+      ].join('\n'),
+    );
+  }
+  return statements;
+}
+
+/** The DDL file for a variant, as written to infra/clickhouse/<variant>/schema.sql. */
+export function schemaFile(variant: Variant): string {
+  const header = [
+    '-- Lagebild warehouse: star schema (generated from services/warehouse/src/schema.ts by `npm run build`; do not edit).',
+    variant === 'single'
+      ? '-- Variant: single server or embedded chDB (ReplacingMergeTree).'
+      : "-- Variant: replicated cluster (ReplicatedReplacingMergeTree ON CLUSTER '{cluster}'), ClickHouse 24+ with the {cluster}, {shard} and {replica} macros.",
+    '',
+  ].join('\n');
+  return `${header}${renderSchema(variant).join(';\n\n')};\n`;
+}
