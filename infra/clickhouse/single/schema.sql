@@ -428,3 +428,27 @@ ENGINE = ReplacingMergeTree(_ver)
 ORDER BY (tenant, contract_id, duty_id, period_start, item_kind, item_id)
 SETTINGS non_replicated_deduplication_window = 1000, allow_nullable_key = 1
 COMMENT 'Reported Kennzahlen and delivered quantities of Träger reports (the latest revision replaces earlier ones).';
+
+CREATE OR REPLACE VIEW lagebild.v_indicator_value AS SELECT * FROM lagebild.fact_indicator_value FINAL ORDER BY recorded_at DESC, computation_id LIMIT 1 BY tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end COMMENT 'Current indicator values (latest computation per area and period), RAW and PROTECTED.';
+
+CREATE OR REPLACE VIEW lagebild.v_indicator_value_protected AS SELECT * FROM lagebild.v_indicator_value WHERE protection = 'PROTECTED' AND sensitivity != 'SEALED' COMMENT 'Indicator values for audiences that may not see raw counts: disclosure control applied, SEALED inputs left out.';
+
+CREATE OR REPLACE VIEW lagebild.v_indicator_value_raw AS SELECT * FROM lagebild.v_indicator_value WHERE protection = 'RAW' COMMENT 'Indicator values as computed, for the tenant\'s Sozialplanung and Statistikstelle (SEALED only for the Statistikstelle, enforced by grants).';
+
+CREATE OR REPLACE VIEW lagebild.v_indicator_value_asof AS SELECT * FROM lagebild.fact_indicator_value FINAL WHERE recorded_at <= {asof:DateTime64(3)} ORDER BY recorded_at DESC, computation_id LIMIT 1 BY tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end COMMENT 'Indicator values as recorded on a day (bitemporal): SELECT ... FROM v_indicator_value_asof(asof = \'2024-06-30 23:59:59\').';
+
+CREATE OR REPLACE VIEW lagebild.v_observation AS SELECT o.* FROM lagebild.fact_observation AS o FINAL WHERE o.delivery_id IN (SELECT delivery_id FROM lagebild.fact_delivery FINAL) AND o.delivery_id NOT IN (SELECT assumeNotNull(supersedes_delivery_id) FROM lagebild.fact_delivery FINAL WHERE supersedes_delivery_id IS NOT NULL) ORDER BY o.recorded_at DESC LIMIT 1 BY o.tenant, o.dataset_id, o.variable, o.area_code, o.period_start, o.period_end, o.dimensions_key COMMENT 'Current observations: accepted deliveries only, a correction replacing the delivery it supersedes.';
+
+CREATE OR REPLACE VIEW lagebild.v_observation_asof AS SELECT o.* FROM lagebild.fact_observation AS o FINAL WHERE o.recorded_at <= {asof:DateTime64(3)} AND o.delivery_id IN (SELECT delivery_id FROM lagebild.fact_delivery FINAL WHERE recorded_at <= {asof:DateTime64(3)}) AND o.delivery_id NOT IN (SELECT assumeNotNull(supersedes_delivery_id) FROM lagebild.fact_delivery FINAL WHERE supersedes_delivery_id IS NOT NULL AND recorded_at <= {asof:DateTime64(3)}) ORDER BY o.recorded_at DESC LIMIT 1 BY o.tenant, o.dataset_id, o.variable, o.area_code, o.period_start, o.period_end, o.dimensions_key COMMENT 'Observations as recorded on a day (bitemporal).';
+
+CREATE OR REPLACE VIEW lagebild.v_area AS SELECT a.* FROM lagebild.dim_area AS a FINAL INNER JOIN (SELECT tenant, scheme_id, max(version) AS v FROM lagebild.dim_scheme_version FINAL GROUP BY tenant, scheme_id) AS l ON a.tenant = l.tenant AND a.scheme_id = l.scheme_id AND a.scheme_version = l.v COMMENT 'Units of the latest version of every scheme.';
+
+CREATE OR REPLACE VIEW lagebild.v_goal AS SELECT g.*, s.priority AS priority, s.retired_on AS retired_on, s.outcome AS outcome FROM (SELECT * FROM lagebild.dim_goal FINAL ORDER BY revision DESC LIMIT 1 BY tenant, goal_id) AS g LEFT JOIN lagebild.goal_status AS s FINAL ON g.tenant = s.tenant AND g.goal_id = s.goal_id SETTINGS join_use_nulls = 1 COMMENT 'Current goals: latest revision with priority and retirement.';
+
+CREATE OR REPLACE VIEW lagebild.v_target AS SELECT * FROM lagebild.dim_target FINAL WHERE NOT withdrawn COMMENT 'Targets in force (not withdrawn).';
+
+CREATE OR REPLACE VIEW lagebild.v_attainment_latest AS SELECT a.* FROM lagebild.fact_attainment AS a FINAL WHERE (a.tenant, a.goal_id, a.target_id) IN (SELECT tenant, goal_id, target_id FROM lagebild.dim_target FINAL WHERE NOT withdrawn) ORDER BY a.period_end DESC LIMIT 1 BY a.tenant, a.goal_id, a.target_id COMMENT 'The latest verdict of every target in force.';
+
+CREATE OR REPLACE VIEW lagebild.v_contract AS SELECT c.*, s.terminated_on AS terminated_on, s.termination_kind AS termination_kind FROM (SELECT * FROM lagebild.dim_contract FINAL ORDER BY version DESC LIMIT 1 BY tenant, contract_id) AS c LEFT JOIN lagebild.contract_status AS s FINAL ON c.tenant = s.tenant AND c.contract_id = s.contract_id SETTINGS join_use_nulls = 1 COMMENT 'Contracts in their current version with termination.';
+
+CREATE OR REPLACE VIEW lagebild.v_measure AS SELECT m.*, s.ended_on AS ended_on FROM lagebild.dim_measure AS m FINAL LEFT JOIN lagebild.measure_status AS s FINAL ON m.tenant = s.tenant AND m.measure_id = s.measure_id SETTINGS join_use_nulls = 1 COMMENT 'Measures with their end.';

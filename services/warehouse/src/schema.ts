@@ -365,6 +365,90 @@ export const TABLES: readonly TableSpec[] = [
   },
 ];
 
+export interface ViewSpec {
+  name: string;
+  comment: string;
+  /** SELECT over tables of `{db}`; `{asof:DateTime64(3)}` makes it a parameterised view. */
+  select: string;
+}
+
+const VALUE_IDENTITY = 'tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end';
+
+/**
+ * Serving views. Which table needs FINAL and which argMax / LIMIT 1 BY:
+ * - immutable batch facts (indicator values, observations) keep every computation or delivery as
+ *   its own rows; the current value is the latest recorded (`LIMIT 1 BY` identity ordered by
+ *   recorded_at), and the as-of views do the same among rows recorded up to a day;
+ * - aggregate-state tables (goal status, targets, duties) are read with FINAL: one row per
+ *   identity, the highest stream version.
+ */
+export const VIEWS: readonly ViewSpec[] = [
+  {
+    name: 'v_indicator_value',
+    comment: 'Current indicator values (latest computation per area and period), RAW and PROTECTED.',
+    select: `SELECT * FROM {db}.fact_indicator_value FINAL ORDER BY recorded_at DESC, computation_id LIMIT 1 BY ${VALUE_IDENTITY}`,
+  },
+  {
+    name: 'v_indicator_value_protected',
+    comment: 'Indicator values for audiences that may not see raw counts: disclosure control applied, SEALED inputs left out.',
+    select: "SELECT * FROM {db}.v_indicator_value WHERE protection = 'PROTECTED' AND sensitivity != 'SEALED'",
+  },
+  {
+    name: 'v_indicator_value_raw',
+    comment: 'Indicator values as computed, for the tenant\'s Sozialplanung and Statistikstelle (SEALED only for the Statistikstelle, enforced by grants).',
+    select: "SELECT * FROM {db}.v_indicator_value WHERE protection = 'RAW'",
+  },
+  {
+    name: 'v_indicator_value_asof',
+    comment: 'Indicator values as recorded on a day (bitemporal): SELECT ... FROM v_indicator_value_asof(asof = \'2024-06-30 23:59:59\').',
+    select: `SELECT * FROM {db}.fact_indicator_value FINAL WHERE recorded_at <= {asof:DateTime64(3)} ORDER BY recorded_at DESC, computation_id LIMIT 1 BY ${VALUE_IDENTITY}`,
+  },
+  {
+    name: 'v_observation',
+    comment: 'Current observations: accepted deliveries only, a correction replacing the delivery it supersedes.',
+    select:
+      'SELECT o.* FROM {db}.fact_observation AS o FINAL WHERE o.delivery_id IN (SELECT delivery_id FROM {db}.fact_delivery FINAL) AND o.delivery_id NOT IN (SELECT assumeNotNull(supersedes_delivery_id) FROM {db}.fact_delivery FINAL WHERE supersedes_delivery_id IS NOT NULL) ORDER BY o.recorded_at DESC LIMIT 1 BY o.tenant, o.dataset_id, o.variable, o.area_code, o.period_start, o.period_end, o.dimensions_key',
+  },
+  {
+    name: 'v_observation_asof',
+    comment: 'Observations as recorded on a day (bitemporal).',
+    select:
+      'SELECT o.* FROM {db}.fact_observation AS o FINAL WHERE o.recorded_at <= {asof:DateTime64(3)} AND o.delivery_id IN (SELECT delivery_id FROM {db}.fact_delivery FINAL WHERE recorded_at <= {asof:DateTime64(3)}) AND o.delivery_id NOT IN (SELECT assumeNotNull(supersedes_delivery_id) FROM {db}.fact_delivery FINAL WHERE supersedes_delivery_id IS NOT NULL AND recorded_at <= {asof:DateTime64(3)}) ORDER BY o.recorded_at DESC LIMIT 1 BY o.tenant, o.dataset_id, o.variable, o.area_code, o.period_start, o.period_end, o.dimensions_key',
+  },
+  {
+    name: 'v_area',
+    comment: 'Units of the latest version of every scheme.',
+    select: 'SELECT a.* FROM {db}.dim_area AS a FINAL INNER JOIN (SELECT tenant, scheme_id, max(version) AS v FROM {db}.dim_scheme_version FINAL GROUP BY tenant, scheme_id) AS l ON a.tenant = l.tenant AND a.scheme_id = l.scheme_id AND a.scheme_version = l.v',
+  },
+  {
+    name: 'v_goal',
+    comment: 'Current goals: latest revision with priority and retirement.',
+    select:
+      'SELECT g.*, s.priority AS priority, s.retired_on AS retired_on, s.outcome AS outcome FROM (SELECT * FROM {db}.dim_goal FINAL ORDER BY revision DESC LIMIT 1 BY tenant, goal_id) AS g LEFT JOIN {db}.goal_status AS s FINAL ON g.tenant = s.tenant AND g.goal_id = s.goal_id SETTINGS join_use_nulls = 1',
+  },
+  {
+    name: 'v_target',
+    comment: 'Targets in force (not withdrawn).',
+    select: 'SELECT * FROM {db}.dim_target FINAL WHERE NOT withdrawn',
+  },
+  {
+    name: 'v_attainment_latest',
+    comment: 'The latest verdict of every target in force.',
+    select: 'SELECT a.* FROM {db}.fact_attainment AS a FINAL WHERE (a.tenant, a.goal_id, a.target_id) IN (SELECT tenant, goal_id, target_id FROM {db}.dim_target FINAL WHERE NOT withdrawn) ORDER BY a.period_end DESC LIMIT 1 BY a.tenant, a.goal_id, a.target_id',
+  },
+  {
+    name: 'v_contract',
+    comment: 'Contracts in their current version with termination.',
+    select:
+      'SELECT c.*, s.terminated_on AS terminated_on, s.termination_kind AS termination_kind FROM (SELECT * FROM {db}.dim_contract FINAL ORDER BY version DESC LIMIT 1 BY tenant, contract_id) AS c LEFT JOIN {db}.contract_status AS s FINAL ON c.tenant = s.tenant AND c.contract_id = s.contract_id SETTINGS join_use_nulls = 1',
+  },
+  {
+    name: 'v_measure',
+    comment: 'Measures with their end.',
+    select: 'SELECT m.*, s.ended_on AS ended_on FROM {db}.dim_measure AS m FINAL LEFT JOIN {db}.measure_status AS s FINAL ON m.tenant = s.tenant AND m.measure_id = s.measure_id SETTINGS join_use_nulls = 1',
+  },
+];
+
 /** Deduplication window of retried inserts (blocks remembered per table). */
 export const DEDUPLICATION_WINDOW = 1000;
 
@@ -394,6 +478,9 @@ export function renderSchema(variant: Variant, database = 'lagebild'): string[] 
         `COMMENT ${quote(t.comment)}`,
       ].join('\n'),
     );
+  }
+  for (const v of VIEWS) {
+    statements.push(`CREATE OR REPLACE VIEW ${database}.${v.name}${onCluster} AS ${v.select.replaceAll('{db}', database)} COMMENT ${quote(v.comment)}`);
   }
   return statements;
 }

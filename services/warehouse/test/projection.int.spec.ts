@@ -10,7 +10,7 @@ import { createCodec, exampleIntegrationEvents } from '@lagebild/contracts';
 import { type ChdbWarehouse, createChdbWarehouse } from '@lagebild/platform';
 import { applySchema } from '../src/projection';
 import { project, rowsOf } from '../src/projector';
-import { schemaFile, TABLES } from '../src/schema';
+import { schemaFile, TABLES, VIEWS } from '../src/schema';
 
 const codec = createCodec();
 let dir: string;
@@ -78,6 +78,21 @@ describe('projection into the star schema', () => {
     await warehouse.command('OPTIMIZE TABLE lagebild.fact_indicator_value FINAL');
     const [plain] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM lagebild.fact_indicator_value');
     expect(plain!.n).toBe(first.fact_indicator_value!.length);
+  });
+
+  it('answers every serving view, the as-of views for any day', async () => {
+    for (const v of VIEWS) {
+      const from = v.select.includes('{asof:') ? `lagebild.${v.name}(asof = '2100-01-01 00:00:00')` : `lagebild.${v.name}`;
+      const rows = await warehouse.query<{ n: number }>(`SELECT count() AS n FROM ${from}`);
+      expect(rows[0]!.n).toBeGreaterThanOrEqual(0);
+    }
+    const [goal] = await warehouse.query<{ title: string; priority: number | null; retired_on: string | null }>("SELECT title, priority, retired_on FROM lagebild.v_goal WHERE title LIKE 'Familienzentren%'");
+    // The example goal was derived, revised, prioritised (2) and retired: the view shows the latest of each.
+    expect(goal).toEqual({ title: 'Familienzentren in allen Aktionsräumen ausbauen', priority: null, retired_on: '2027-01-31' });
+    const asOfBefore = await warehouse.query<{ n: number }>("SELECT count() AS n FROM lagebild.v_indicator_value_asof(asof = '2000-01-01 00:00:00')");
+    expect(asOfBefore[0]!.n).toBe(0);
+    const [protectedRow] = await warehouse.query<{ n: number }>("SELECT count() AS n FROM lagebild.v_indicator_value_protected WHERE protection != 'PROTECTED'");
+    expect(protectedRow!.n).toBe(0);
   });
 
   it('ships the DDL of both variants as generated from the schema', async () => {
