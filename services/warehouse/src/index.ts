@@ -1,4 +1,5 @@
-export { createService, SERVICE_NAME } from './service';
+export { createService, SERVICE_NAME, OPERATOR_TENANT } from './service';
 export { applySchema, createProjection, projectionLag, PROJECTION_GROUP, TOPICS, type Projection } from './projection';
 export { project, rowsOf, tableRows, clickhouseTime, dimensionsKey } from './projector';
 export { renderSchema, schemaFile, TABLES, DEDUPLICATION_WINDOW, type Variant } from './schema';
+export { checkReadOnly, runReadOnly, formatRows, ReadOnlyQueryError } from './query';

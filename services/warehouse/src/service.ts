@@ -3,9 +3,14 @@
  * The projector fills the ClickHouse star schema from every topic; /ready reports its lag.
  */
 import { Router } from 'express';
+import { z } from 'zod';
 import { createCodec } from '@lagebild/contracts';
-import type { ServiceFactory } from '@lagebild/platform';
+import { createApi, ForbiddenProblem, ProblemError, type ServiceFactory } from '@lagebild/platform';
 import { createProjection } from './projection';
+import { ReadOnlyQueryError, runReadOnly } from './query';
+
+/** The installation's operator (not a municipality): the only tenant whose admin may run raw SQL over all tenants. */
+export const OPERATOR_TENANT = '00000';
 
 export const SERVICE_NAME = 'warehouse';
 
@@ -15,16 +20,38 @@ const MAX_READY_LAG = 200_000;
 export const createService: ServiceFactory = (deps) => {
   const router = Router();
   const projection = createProjection({ warehouse: deps.warehouse, eventLog: deps.eventLog, documents: deps.documents, codec: createCodec(), logger: deps.logger });
-  router.get('/', (_req, res) => {
-    res.json({
-      service: SERVICE_NAME,
-      titel: 'Warehouse und FIS',
-      beschreibung: 'Projektion aller Ereignisse in das ClickHouse-Sternschema, FIS-Abfragen und FIS-Webansicht.',
-    });
+  const api = createApi({ service: SERVICE_NAME, title: 'Lagebild Warehouse und FIS', description: 'Sternschema in ClickHouse, FIS-Abfragen.' });
+  api.route({
+    method: 'get',
+    path: '/',
+    summary: 'Beschreibung des Dienstes',
+    access: 'authenticated',
+    responses: { 200: { description: 'Name und Zweck' } },
+    handler: () => ({ service: SERVICE_NAME, titel: 'Warehouse und FIS', beschreibung: 'Projektion aller Ereignisse in das ClickHouse-Sternschema, FIS-Abfragen und FIS-Webansicht.' }),
   });
+  api.route({
+    method: 'post',
+    path: '/query',
+    summary: 'Lesende SQL-Abfrage über alle Mandanten (nur Betreiber: Mandant 00000, Rolle admin); für `lagebild query`',
+    access: ['admin'],
+    body: z.strictObject({ sql: z.string().min(1).max(100_000) }),
+    responses: { 200: { description: 'Zeilen als Objekte' } },
+    handler: async ({ principal, body }) => {
+      if (principal.tenant !== OPERATOR_TENANT) throw new ForbiddenProblem('SQL über alle Mandanten ist dem Betreiber der Installation vorbehalten (Mandant 00000).');
+      try {
+        return { rows: await runReadOnly(deps.warehouse, body.sql) };
+      } catch (error) {
+        if (error instanceof ReadOnlyQueryError) throw new ProblemError({ status: 422, type: 'read-only', title: 'Nicht zulässig', detail: error.message });
+        if (error instanceof Error && error.name.startsWith('Warehouse')) throw new ProblemError({ status: 400, type: 'query-failed', title: 'Abfrage fehlgeschlagen', detail: error.message });
+        throw error;
+      }
+    },
+  });
+  router.use(api.router);
   return {
     name: SERVICE_NAME,
     router,
+    openapi: () => api.document(),
     start: () => projection.start(),
     stop: () => projection.stop(),
     readiness: {

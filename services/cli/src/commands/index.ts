@@ -1,8 +1,9 @@
 // Every subcommand of `lagebild`, in the order the help lists them.
 import { areasCommands } from './areas';
 import { importCommand } from './import';
+import { queryCommand } from './query';
 import { startCommand } from './start-command';
 import { tokenCommand } from './token';
 import type { Command } from './types';
 
-export const COMMANDS: readonly Command[] = [startCommand, ...areasCommands, importCommand, tokenCommand];
+export const COMMANDS: readonly Command[] = [startCommand, ...areasCommands, importCommand, queryCommand, tokenCommand];
