@@ -35,3 +35,15 @@ describe('lagebild query', () => {
     expect(file.stderr).toContain('Tabellenfunktionen');
   }, 60_000);
 });
+
+describe('lagebild replay', () => {
+  it('rebuilds the warehouse of a data directory and reports the tables', async () => {
+    const result = await dir.lagebild('replay');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Neuaufbau aller Tabellen ab dem ersten Ereignis');
+    expect(result.stdout).toMatch(/Fertig: \d+ Tabellen neu aufgebaut/);
+    const tables = await dir.lagebild('query', "SELECT count() AS n FROM system.databases WHERE name = 'lagebild_replay'");
+    expect(tables.stdout).toContain('\n0\n');
+  }, 120_000);
+});

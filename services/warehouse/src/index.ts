@@ -3,3 +3,4 @@ export { applySchema, createProjection, projectionLag, PROJECTION_GROUP, TOPICS,
 export { project, rowsOf, tableRows, clickhouseTime, dimensionsKey } from './projector';
 export { renderSchema, schemaFile, TABLES, DEDUPLICATION_WINDOW, type Variant } from './schema';
 export { checkReadOnly, runReadOnly, formatRows, ReadOnlyQueryError } from './query';
+export { replayWarehouse, REPLAY_DATABASE, type ReplayResult } from './replay';

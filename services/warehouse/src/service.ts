@@ -8,6 +8,7 @@ import { createCodec } from '@lagebild/contracts';
 import { createApi, ForbiddenProblem, ProblemError, type ServiceFactory } from '@lagebild/platform';
 import { createProjection } from './projection';
 import { ReadOnlyQueryError, runReadOnly } from './query';
+import { replayWarehouse } from './replay';
 
 /** The installation's operator (not a municipality): the only tenant whose admin may run raw SQL over all tenants. */
 export const OPERATOR_TENANT = '00000';
@@ -19,7 +20,8 @@ const MAX_READY_LAG = 200_000;
 
 export const createService: ServiceFactory = (deps) => {
   const router = Router();
-  const projection = createProjection({ warehouse: deps.warehouse, eventLog: deps.eventLog, documents: deps.documents, codec: createCodec(), logger: deps.logger });
+  const codec = createCodec();
+  const projection = createProjection({ warehouse: deps.warehouse, eventLog: deps.eventLog, documents: deps.documents, codec, logger: deps.logger });
   const api = createApi({ service: SERVICE_NAME, title: 'Lagebild Warehouse und FIS', description: 'Sternschema in ClickHouse, FIS-Abfragen.' });
   api.route({
     method: 'get',
@@ -44,6 +46,25 @@ export const createService: ServiceFactory = (deps) => {
         if (error instanceof ReadOnlyQueryError) throw new ProblemError({ status: 422, type: 'read-only', title: 'Nicht zulässig', detail: error.message });
         if (error instanceof Error && error.name.startsWith('Warehouse')) throw new ProblemError({ status: 400, type: 'query-failed', title: 'Abfrage fehlgeschlagen', detail: error.message });
         throw error;
+      }
+    },
+  });
+  let replaying: Promise<unknown> | null = null;
+  api.route({
+    method: 'post',
+    path: '/replay',
+    summary: 'Warehouse aus allen Ereignissen neu aufbauen und umschalten, ohne das Lesen zu unterbrechen (nur Betreiber)',
+    access: ['admin'],
+    responses: { 200: { description: 'Fertig: Zeilen, Tabellen, Dauer' } },
+    handler: async ({ principal }) => {
+      if (principal.tenant !== OPERATOR_TENANT) throw new ForbiddenProblem('Der Neuaufbau des Warehouse ist dem Betreiber der Installation vorbehalten (Mandant 00000).');
+      if (replaying) throw new ProblemError({ status: 409, type: 'conflict', title: 'Konflikt', detail: 'Ein Neuaufbau läuft bereits.' });
+      const run = replayWarehouse({ warehouse: deps.warehouse, eventLog: deps.eventLog, documents: deps.documents, codec, logger: deps.logger });
+      replaying = run;
+      try {
+        return await run;
+      } finally {
+        replaying = null;
       }
     },
   });

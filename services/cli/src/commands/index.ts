@@ -2,8 +2,9 @@
 import { areasCommands } from './areas';
 import { importCommand } from './import';
 import { queryCommand } from './query';
+import { replayCommand } from './replay';
 import { startCommand } from './start-command';
 import { tokenCommand } from './token';
 import type { Command } from './types';
 
-export const COMMANDS: readonly Command[] = [startCommand, ...areasCommands, importCommand, queryCommand, tokenCommand];
+export const COMMANDS: readonly Command[] = [startCommand, ...areasCommands, importCommand, queryCommand, replayCommand, tokenCommand];

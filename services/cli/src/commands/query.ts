@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { createChdbWarehouse, createEmbeddedAuth, embeddedPaths, loadPlatformConfig, silentLogger } from '@lagebild/platform';
 import { applySchema, checkReadOnly, formatRows, OPERATOR_TENANT, ReadOnlyQueryError, runReadOnly } from '@lagebild/warehouse';
+import { hostUrl, runningHost } from './host';
 import { type Command, UsageError } from './types';
 
 const USAGE = `Aufruf: lagebild query "SQL" [--csv]
@@ -22,15 +23,6 @@ Optionen:
 Beispiele:
   npx lagebild query "SELECT indicator_id, count() FROM lagebild.v_indicator_value GROUP BY indicator_id"
   npx lagebild query "SELECT * FROM lagebild.v_attainment_latest" --csv > zielerreichung.csv`;
-
-async function runningHost(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(800) });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
 
 export const queryCommand: Command = {
   path: ['query'],
@@ -51,10 +43,9 @@ export const queryCommand: Command = {
     }
     const config = loadPlatformConfig(process.env);
     const format = values.csv ? 'csv' : 'table';
-    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+    const url = hostUrl(config);
     let rows: Array<Record<string, unknown>>;
-    if (config.port !== 0 && (await runningHost(url))) {
+    if (url && (await runningHost(url))) {
       const auth = await createEmbeddedAuth({ dataDir: config.dataDir, logger: silentLogger() });
       const token = await auth.issueToken({ subject: 'cli-query', tenant: OPERATOR_TENANT, roles: ['admin'], expiresIn: '5m' });
       const res = await fetch(`${url}/api/warehouse/query`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ sql }) });
