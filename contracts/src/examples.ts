@@ -55,8 +55,113 @@ const stichtag2023 = { kind: 'STICHTAG', start: '2023-12-31', end: '2023-12-31' 
 
 const ratsbeschluss = { body: 'Rat der Stadt Flensburg', reference: 'RV-45/2023', decidedOn: '2023-06-22' };
 
+const budgetHze = { productArea: '06', productGroup: '0636', productCode: '363010', costCentre: '51100', account: '533100', accountKind: 'AUFWAND' } as const;
+const budgetFruehe = { productArea: '06', productGroup: '0636', productCode: '361010', costCentre: null, account: '531800', accountKind: 'AUFWAND' } as const;
+const budgetRat = { body: 'Rat der Stadt Flensburg', reference: 'RV-45/2024', decidedOn: '2024-06-20' };
+
 export function exampleIntegrationEvents(): IntegrationEvent[] {
   const events: IntegrationEvent[] = [
+    {
+      type: 'ProductDefined',
+      envelope: envelope(101, `budget-structure-${TENANT_FLENSBURG}`, 1, '2023-11-02T09:00:00.000Z', 'user:controlling-1'),
+      data: {
+        productCode: '363010',
+        name: 'Hilfen zur Erziehung',
+        productArea: '06',
+        productGroup: '0636',
+        budgetUnit: 'Teilhaushalt 5 Jugend',
+        responsible: 'user:jugendamt-leitung',
+        costCentres: ['51100'],
+        prevention: 'NACHSORGEND',
+        approach: 'INDIVIDUELL',
+        goalIds: [ids.goal],
+        kennzahlVariables: ['aufwand_hze'],
+        validFromYear: 2024,
+      },
+    },
+    {
+      type: 'BudgetCarriedForward',
+      envelope: envelope(102, `budget-year-${TENANT_FLENSBURG}-2024`, 2, '2024-02-15T10:00:00.000Z', 'user:kaemmerei-2'),
+      data: {
+        transferId: 'ue-2024-07',
+        budgetYear: 2024,
+        fromYear: 2023,
+        reason: 'Sanierung Jugendtreff begonnen, Abschluss 2024',
+        decision: { body: 'Kämmerer', reference: 'Vfg. 20/2024', decidedOn: '2024-02-12' },
+        lines: [{ ...budgetFruehe, amountCents: 45_000_00, prevention: 'PRAEVENTIV', approach: 'STRUKTURELL' }],
+      },
+    },
+    {
+      type: 'BudgetReallocated',
+      envelope: envelope(103, `budget-year-${TENANT_FLENSBURG}-2024`, 3, '2024-06-21T08:00:00.000Z', 'user:controlling-1'),
+      data: {
+        reallocationId: 'um-2024-03',
+        budgetYear: 2024,
+        from: budgetHze,
+        to: budgetFruehe,
+        amountCents: 250_000_00,
+        reason: 'Prävention vor Intervention: Ausbau der Frühen Hilfen aus Minderaufwand der Heimerziehung',
+        decision: budgetRat,
+      },
+    },
+    {
+      type: 'CommitmentRecorded',
+      envelope: envelope(104, `commitment-${TENANT_FLENSBURG}-contract-${ids.contract}`, 2, '2024-01-10T09:00:00.250Z', 'system:budget'),
+      data: {
+        commitmentId: `contract-${ids.contract}`,
+        source: 'VERTRAG',
+        contractId: ids.contract,
+        description: 'Frühe Hilfen im Stadtteil Neustadt',
+        revision: 1,
+        lines: [
+          { budgetYear: 2024, ...budgetFruehe, amountCents: 120_000_00 },
+          { budgetYear: 2025, ...budgetFruehe, amountCents: 120_000_00 },
+        ],
+      },
+    },
+    {
+      type: 'ForecastComputed',
+      envelope: envelope(105, `budget-year-${TENANT_FLENSBURG}-2024`, 4, '2024-07-05T06:00:00.000Z', 'user:controlling-1'),
+      data: {
+        budgetYear: 2024,
+        cutOffDate: '2024-06-30',
+        lines: [{ productArea: '06', productGroup: '0636', productCode: '363010', accountKind: 'AUFWAND', plannedCents: 12_095_678_00, actualToDateCents: 6_512_300_00, commitmentCents: 0, forecastCents: 13_240_100_00, method: 'SAISONPROFIL', basisYears: [2023, 2022, 2021] }],
+      },
+    },
+    {
+      type: 'DeviationDetected',
+      envelope: envelope(106, `budget-year-${TENANT_FLENSBURG}-2024`, 5, '2024-07-05T06:00:00.000Z', 'user:controlling-1'),
+      data: {
+        budgetYear: 2024,
+        cutOffDate: '2024-06-30',
+        level: 'PRODUKT',
+        code: '363010',
+        name: 'Hilfen zur Erziehung',
+        accountKind: 'AUFWAND',
+        plannedCents: 12_095_678_00,
+        actualToDateCents: 6_512_300_00,
+        forecastCents: 13_240_100_00,
+        deviationCents: 1_144_422_00,
+        deviationRatio: 0.0946,
+        unfavourable: true,
+        absoluteThresholdCents: 50_000_00,
+        relativeThreshold: 0.05,
+      },
+    },
+    {
+      type: 'DeviationCommented',
+      envelope: envelope(107, `budget-year-${TENANT_FLENSBURG}-2024`, 6, '2024-07-09T14:00:00.000Z', 'user:jugendamt-leitung'),
+      data: {
+        budgetYear: 2024,
+        cutOffDate: '2024-06-30',
+        level: 'PRODUKT',
+        code: '363010',
+        accountKind: 'AUFWAND',
+        comment: 'Sechs zusätzliche stationäre Unterbringungen nach § 34 SGB VIII seit März.',
+        measures: 'Fallkonferenzen vor jeder Unterbringung; Ausbau ambulanter Hilfen.',
+        author: 'user:jugendamt-leitung',
+      },
+    },
     {
       type: 'AreaSchemeVersionPublished',
       envelope: envelope(1, 'area-scheme-stadtteile', 1, '2024-01-15T08:00:00.000Z', 'user:sozialplanung-1'),

@@ -147,9 +147,10 @@ describe('the embedded platform', () => {
       if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(status).toBe(200);
-    let latest: { status: string; actualValue: number } | null = null;
+    type Verdict = { status: string; actualValue: number } | null;
+    let latest: Verdict = null;
     for (let attempt = 0; attempt < 100 && !latest; attempt += 1) {
-      const goal = (await (await call('GET', `/goals/${goalId}`)).json()) as { targets: Array<{ latest: typeof latest }> };
+      const goal = (await (await call('GET', `/goals/${goalId}`)).json()) as { targets: Array<{ latest: Verdict }> };
       latest = goal.targets[0]?.latest ?? null;
       if (!latest) await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -1,1 +1,12 @@
 export { createService, SERVICE_NAME } from './service';
+export { createBudgetService, sha256File, type Actor, type BudgetService, type ImportInput, type ImportResult, type Abweichungsbericht, type AbweichungsberichtRow } from './application';
+export { createBudgetApi, READ_ROLES, WRITE_ROLES } from './http/routes';
+export { handleBudgetRecords, CONSUMER_GROUP, CONSUMED_TOPICS } from './consumer';
+export { loadShippedProfiles, ImportProfileBody, SHIPPED_PROFILES_DIR, type ImportProfile } from './imports/profile';
+export { ImportCheck } from './imports/check';
+export type { BudgetFinding } from './imports/findings';
+export type { ImportView } from './ledger/projection';
+export { forecastLine, forecastAccuracy } from './domain/forecast';
+export { computeReport, DEFAULT_RULES, type DeviationRule, type UnitFigures } from './domain/report';
+export { preventiveShare, type PreventionYear } from './domain/prevention';
+export { formatEuro, figuresOf } from './domain/lines';

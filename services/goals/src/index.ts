@@ -8,3 +8,5 @@ export { resolveTargetValue, GOAL_LEVELS, LEVEL_NAMES, FIELD_NAMES, type GoalCon
 export { reportingPeriods, agreedForPeriod, CONTRACT_KIND_NAMES, type TraegerFacts, type ReportInput } from './domain/contracts';
 export { checkConsistency, type ConsistencyFinding } from './domain/consistency';
 export { SPITZENVERBAENDE, type MeasureInput, type TraegerInput } from './domain/register';
+export * from './goal-system';
+export { entryId, targetId } from './goal-system/ids';

@@ -12,6 +12,9 @@ import type { IntegrationEvent, IntegrationEventCodec } from '@lagebild/contract
 import type { ConsumedRecord, Warehouse } from '@lagebild/platform';
 
 export type Row = Record<string, unknown>;
+
+/** Rows per insert statement. */
+export const INSERT_BLOCK_ROWS = 50_000;
 export type TableRows = Map<string, Row[]>;
 
 /** `2024-05-02T06:00:00.250Z` -> `2024-05-02 06:00:00.250` (DateTime64(3, 'UTC') text). */
@@ -358,8 +361,12 @@ export async function project(options: ProjectorOptions, records: readonly Pick<
   const last = records[records.length - 1]!;
   let rows = 0;
   for (const [table, tableRowsList] of tableRows(events)) {
-    await options.warehouse.insert(`${database}.${table}`, tableRowsList, { deduplicationToken: `${table}:${first.topic}:${first.partition}:${first.offset}-${last.offset}` });
-    rows += tableRowsList.length;
+    // Large batches go in blocks (one insert's text stays far below the engine's and V8's limits); the block number is part of the token.
+    for (let i = 0; i < tableRowsList.length; i += INSERT_BLOCK_ROWS) {
+      const block = tableRowsList.slice(i, i + INSERT_BLOCK_ROWS);
+      await options.warehouse.insert(`${database}.${table}`, block, { deduplicationToken: `${table}:${first.topic}:${first.partition}:${first.offset}-${last.offset}:${i / INSERT_BLOCK_ROWS}` });
+      rows += block.length;
+    }
   }
   return rows;
 }
