@@ -429,6 +429,191 @@ ORDER BY (tenant, contract_id, duty_id, period_start, item_kind, item_id)
 SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
 COMMENT 'Reported Kennzahlen and delivered quantities of Träger reports (the latest revision replaces earlier ones).';
 
+CREATE TABLE IF NOT EXISTS lagebild.dim_product ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    product_code String COMMENT 'Produkt number.',
+    name String COMMENT 'Name.',
+    product_area LowCardinality(String) COMMENT 'Produktbereich (2 digits).',
+    product_group Nullable(String) COMMENT 'Produktgruppe.',
+    budget_unit String COMMENT 'Teilhaushalt.',
+    responsible String COMMENT 'Responsible person or unit.',
+    prevention LowCardinality(String) COMMENT 'PRAEVENTIV, NACHSORGEND, NICHT_ZUGEORDNET.',
+    approach LowCardinality(String) COMMENT 'STRUKTURELL, INDIVIDUELL, NICHT_ZUGEORDNET.',
+    goal_ids Array(UUID) COMMENT 'Goals the Produkt serves.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/dim_product', '{replica}', _ver)
+ORDER BY (tenant, product_code)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Produkte of the Produkthaushalt with classification and the goals they serve.';
+
+CREATE TABLE IF NOT EXISTS lagebild.fact_budget_line ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    budget_year UInt16 COMMENT 'Haushaltsjahr.',
+    value_kind Enum8('ANSATZ' = 1, 'NACHTRAG' = 2, 'PLANUNG' = 3) COMMENT 'Kind of appropriation.',
+    product_area LowCardinality(String) COMMENT 'Produktbereich.',
+    product_group String COMMENT 'Produktgruppe or empty.',
+    product_code String COMMENT 'Produkt.',
+    cost_centre String COMMENT 'Kostenstelle or empty.',
+    account String COMMENT 'Konto.',
+    account_kind LowCardinality(String) COMMENT 'AUFWAND, ERTRAG, AUSZAHLUNG, EINZAHLUNG.',
+    amount_cents Int64 COMMENT 'Amount in euro cents.',
+    prevention LowCardinality(String) COMMENT 'Classification of the line.',
+    approach LowCardinality(String) COMMENT 'Classification of the line.',
+    decision String COMMENT 'Haushalts- or Nachtragssatzung.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_budget_line', '{replica}', _ver)
+ORDER BY (tenant, budget_year, value_kind, product_code, cost_centre, account, account_kind)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Appropriated budget lines: Ansatz, Nachtrag and Planung (Finanzplanung); a line replaces the earlier one of the same kind, year, Produkt, Kostenstelle and Konto.';
+
+CREATE TABLE IF NOT EXISTS lagebild.fact_budget_movement ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    budget_year UInt16 COMMENT 'Haushaltsjahr.',
+    movement_id String COMMENT 'Transfer or reallocation id.',
+    movement_kind Enum8('UEBERTRAGUNG' = 1, 'UMSCHICHTUNG' = 2) COMMENT 'Kind of movement.',
+    side Enum8('ZU' = 1, 'AB' = 2) COMMENT 'Receiving (ZU) or giving (AB) line.',
+    product_area LowCardinality(String) COMMENT 'Produktbereich.',
+    product_group String COMMENT 'Produktgruppe or empty.',
+    product_code String COMMENT 'Produkt.',
+    cost_centre String COMMENT 'Kostenstelle or empty.',
+    account String COMMENT 'Konto.',
+    account_kind LowCardinality(String) COMMENT 'Kontenart.',
+    amount_cents Int64 COMMENT 'Signed amount in cents.',
+    reason String COMMENT 'Reason.',
+    decision String COMMENT 'Beschluss.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_budget_movement', '{replica}', _ver)
+ORDER BY (tenant, budget_year, movement_id, side, product_code, cost_centre, account, account_kind)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Übertragungen (carried forward from the previous year) and Umschichtungen (reallocations, negative on the giving line) that make the fortgeschriebener Ansatz.';
+
+CREATE TABLE IF NOT EXISTS lagebild.fact_actual ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    budget_year UInt16 COMMENT 'Haushaltsjahr.',
+    posting_id String COMMENT 'Posting key.',
+    posting_date Date32 COMMENT 'Buchungsdatum.',
+    product_area LowCardinality(String) COMMENT 'Produktbereich.',
+    product_group String COMMENT 'Produktgruppe or empty.',
+    product_code String COMMENT 'Produkt.',
+    cost_centre String COMMENT 'Kostenstelle or empty.',
+    account String COMMENT 'Konto.',
+    account_kind LowCardinality(String) COMMENT 'Kontenart.',
+    amount_cents Int64 COMMENT 'Amount in cents; negative for a Storno.',
+    import_id UUID COMMENT 'Import run.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_actual', '{replica}', _ver)
+PARTITION BY tenant
+ORDER BY (tenant, budget_year, posting_id)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Ist postings of the finance system (unique per tenant, year and posting key; a re-import writes the same rows).';
+
+CREATE TABLE IF NOT EXISTS lagebild.fact_commitment ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    commitment_id String COMMENT 'Commitment.',
+    revision UInt32 COMMENT 'Revision.',
+    source LowCardinality(String) COMMENT 'VERTRAG, BESTELLUNG, BESCHEID, SONSTIGE.',
+    contract_id Nullable(UUID) COMMENT 'Contract that committed the money.',
+    budget_year UInt16 COMMENT 'Haushaltsjahr.',
+    product_area LowCardinality(String) COMMENT 'Produktbereich.',
+    product_group String COMMENT 'Produktgruppe or empty.',
+    product_code String COMMENT 'Produkt.',
+    cost_centre String COMMENT 'Kostenstelle or empty.',
+    account String COMMENT 'Konto.',
+    account_kind LowCardinality(String) COMMENT 'Kontenart.',
+    amount_cents Int64 COMMENT 'Committed amount in cents.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_commitment', '{replica}', _ver)
+ORDER BY (tenant, commitment_id, revision, budget_year, product_code, cost_centre, account, account_kind)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Mittelbindung (Obligo) per commitment revision and budget year; the latest revision of a commitment counts.';
+
+CREATE TABLE IF NOT EXISTS lagebild.fact_forecast ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    budget_year UInt16 COMMENT 'Haushaltsjahr.',
+    cut_off_date Date32 COMMENT 'Stichtag of the forecast.',
+    product_area LowCardinality(String) COMMENT 'Produktbereich.',
+    product_group String COMMENT 'Produktgruppe or empty.',
+    product_code String COMMENT 'Produkt.',
+    account_kind LowCardinality(String) COMMENT 'Kontenart.',
+    planned_cents Int64 COMMENT 'Fortgeschriebener Ansatz.',
+    actual_to_date_cents Int64 COMMENT 'Ist to the cut-off date.',
+    commitment_cents Int64 COMMENT 'Obligo.',
+    forecast_cents Int64 COMMENT 'Hochrechnung to the year end.',
+    method LowCardinality(String) COMMENT 'SAISONPROFIL, LINEAR, VORJAHRESANTEIL, KEINE.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_forecast', '{replica}', _ver)
+ORDER BY (tenant, budget_year, cut_off_date, product_code, account_kind)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Hochrechnung to the year end per Produkt and Kontenart at a cut-off date.';
+
+CREATE TABLE IF NOT EXISTS lagebild.fact_deviation ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    budget_year UInt16 COMMENT 'Haushaltsjahr.',
+    cut_off_date Date32 COMMENT 'Stichtag.',
+    level LowCardinality(String) COMMENT 'PRODUKTBEREICH, PRODUKTGRUPPE, PRODUKT.',
+    code String COMMENT 'Code on that level.',
+    name String COMMENT 'Name.',
+    account_kind LowCardinality(String) COMMENT 'Kontenart.',
+    planned_cents Int64 COMMENT 'Ansatz.',
+    actual_to_date_cents Int64 COMMENT 'Ist to date.',
+    forecast_cents Int64 COMMENT 'Hochrechnung.',
+    deviation_cents Int64 COMMENT 'Hochrechnung minus Ansatz.',
+    deviation_ratio Nullable(Float64) COMMENT 'Deviation relative to the Ansatz.',
+    unfavourable Bool COMMENT 'Unfavourable for the budget.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_deviation', '{replica}', _ver)
+ORDER BY (tenant, budget_year, cut_off_date, level, code, account_kind)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Deviations detected by the rules (Abweichungsbericht), with the comment of the responsible person.';
+
+CREATE TABLE IF NOT EXISTS lagebild.fact_deviation_comment ON CLUSTER '{cluster}'
+(
+    tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
+    budget_year UInt16 COMMENT 'Haushaltsjahr.',
+    cut_off_date Date32 COMMENT 'Stichtag.',
+    level LowCardinality(String) COMMENT 'Level.',
+    code String COMMENT 'Code.',
+    account_kind LowCardinality(String) COMMENT 'Kontenart.',
+    comment String COMMENT 'Explanation.',
+    measures String COMMENT 'Measures taken.',
+    author String COMMENT 'Who commented.',
+    event_id UUID COMMENT 'The event the row comes from (traceability).',
+    recorded_at DateTime64(3, 'UTC') COMMENT 'When the event was recorded (the bitemporal recorded axis; as-of queries filter on it).',
+    _ver UInt64 COMMENT 'Version of the row for ReplacingMergeTree: the event\'s stream version, or its recording time in ms for immutable batch rows.'
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_deviation_comment', '{replica}', _ver)
+ORDER BY (tenant, budget_year, cut_off_date, level, code, account_kind)
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+COMMENT 'Comments on deviations (the latest per deviation counts).';
+
 CREATE OR REPLACE VIEW lagebild.v_indicator_value ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.fact_indicator_value FINAL ORDER BY recorded_at DESC, computation_id LIMIT 1 BY tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end COMMENT 'Current indicator values (latest computation per area and period), RAW and PROTECTED.';
 
 CREATE OR REPLACE VIEW lagebild.v_indicator_value_protected ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.v_indicator_value WHERE protection = 'PROTECTED' AND sensitivity != 'SEALED' COMMENT 'Indicator values for audiences that may not see raw counts: disclosure control applied, SEALED inputs left out.';
@@ -452,3 +637,44 @@ CREATE OR REPLACE VIEW lagebild.v_attainment_latest ON CLUSTER '{cluster}' AS SE
 CREATE OR REPLACE VIEW lagebild.v_contract ON CLUSTER '{cluster}' AS SELECT c.*, s.terminated_on AS terminated_on, s.termination_kind AS termination_kind FROM (SELECT * FROM lagebild.dim_contract FINAL ORDER BY version DESC LIMIT 1 BY tenant, contract_id) AS c LEFT JOIN lagebild.contract_status AS s FINAL ON c.tenant = s.tenant AND c.contract_id = s.contract_id SETTINGS join_use_nulls = 1 COMMENT 'Contracts in their current version with termination.';
 
 CREATE OR REPLACE VIEW lagebild.v_measure ON CLUSTER '{cluster}' AS SELECT m.*, s.ended_on AS ended_on FROM lagebild.dim_measure AS m FINAL LEFT JOIN lagebild.measure_status AS s FINAL ON m.tenant = s.tenant AND m.measure_id = s.measure_id SETTINGS join_use_nulls = 1 COMMENT 'Measures with their end.';
+
+CREATE OR REPLACE VIEW lagebild.v_budget_value ON CLUSTER '{cluster}' AS WITH
+  lines AS (SELECT * FROM lagebild.fact_budget_line FINAL),
+  adopted AS (
+    SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind,
+      sumIf(amount_cents, value_kind = 'ANSATZ') AS ansatz, sumIf(amount_cents, value_kind = 'NACHTRAG') AS nachtrag, countIf(value_kind = 'NACHTRAG') AS has_nachtrag,
+      sumIf(amount_cents, value_kind = 'PLANUNG') AS planung, any(prevention) AS prevention, any(approach) AS approach
+    FROM lines GROUP BY tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind),
+  moved AS (SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, sum(amount_cents) AS moved FROM lagebild.fact_budget_movement FINAL GROUP BY ALL),
+  actual AS (SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, sum(amount_cents) AS ist FROM lagebild.fact_actual FINAL GROUP BY ALL),
+  committed AS (
+    SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, sum(amount_cents) AS obligo
+    FROM lagebild.fact_commitment FINAL WHERE (tenant, commitment_id, revision) IN (SELECT tenant, commitment_id, max(revision) FROM lagebild.fact_commitment FINAL GROUP BY tenant, commitment_id)
+    GROUP BY ALL),
+  forecast AS (
+    SELECT tenant, budget_year, product_area, product_group, product_code, '' AS cost_centre, account_kind, argMax(forecast_cents, cut_off_date) AS hochrechnung
+    FROM lagebild.fact_forecast FINAL GROUP BY tenant, budget_year, product_area, product_group, product_code, account_kind),
+  products AS (SELECT tenant, product_code, name, prevention, approach FROM lagebild.dim_product FINAL),
+  kinds AS (
+    SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'ANSATZ' AS value_kind, ansatz AS amount_cents, prevention, approach FROM adopted WHERE ansatz != 0
+    UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'PLANUNG', planung, prevention, approach FROM adopted WHERE planung != 0
+    UNION ALL SELECT a.tenant, a.budget_year, a.product_area, a.product_group, a.product_code, a.cost_centre, a.account_kind, 'FORTGESCHRIEBENER_ANSATZ', if(a.has_nachtrag > 0, a.nachtrag, a.ansatz) + coalesce(m.moved, 0), a.prevention, a.approach
+      FROM adopted AS a LEFT JOIN moved AS m USING (tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind) WHERE a.ansatz != 0 OR a.nachtrag != 0
+    UNION ALL SELECT m.tenant, m.budget_year, m.product_area, m.product_group, m.product_code, m.cost_centre, m.account_kind, 'FORTGESCHRIEBENER_ANSATZ', m.moved, '', ''
+      FROM moved AS m LEFT ANTI JOIN adopted AS a USING (tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind)
+    UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'IST', ist, '', '' FROM actual
+    UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'OBLIGO', obligo, '', '' FROM committed
+    UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'HOCHRECHNUNG', hochrechnung, '', '' FROM forecast)
+SELECT k.tenant AS tenant, k.budget_year AS budget_year, k.product_area AS product_area, k.product_group AS product_group, k.product_code AS product_code,
+  coalesce(p.name, k.product_code) AS product_name, k.cost_centre AS cost_centre, k.account_kind AS account_kind, k.value_kind AS value_kind, k.amount_cents AS amount_cents,
+  if(k.prevention IN ('', 'NICHT_ZUGEORDNET'), coalesce(p.prevention, 'NICHT_ZUGEORDNET'), k.prevention) AS prevention,
+  if(k.approach IN ('', 'NICHT_ZUGEORDNET'), coalesce(p.approach, 'NICHT_ZUGEORDNET'), k.approach) AS approach
+FROM kinds AS k LEFT JOIN products AS p ON k.tenant = p.tenant AND k.product_code = p.product_code
+SETTINGS join_use_nulls = 1 COMMENT 'Budget values per Produkt, Kostenstelle and Kontenart and value kind (ANSATZ, FORTGESCHRIEBENER_ANSATZ, PLANUNG, IST, OBLIGO, HOCHRECHNUNG), in cents.';
+
+CREATE OR REPLACE VIEW lagebild.v_budget_deviation ON CLUSTER '{cluster}' AS SELECT d.tenant AS tenant, d.budget_year AS budget_year, d.code AS product_code, d.name AS product_name, toQuarter(d.cut_off_date) AS quarter, d.cut_off_date AS cut_off_date, d.account_kind AS account_kind,
+  d.planned_cents AS ansatz_cents, d.actual_to_date_cents AS ist_cents, d.forecast_cents AS forecast_cents, d.deviation_cents AS deviation_cents,
+  round(d.deviation_ratio * 100, 1) AS deviation_percent, d.unfavourable AS unfavourable, coalesce(c.comment, '') AS comment, coalesce(c.measures, '') AS measures
+FROM (SELECT * FROM lagebild.fact_deviation FINAL WHERE level = 'PRODUKT' ORDER BY cut_off_date DESC LIMIT 1 BY tenant, budget_year, toQuarter(cut_off_date), code, account_kind) AS d
+LEFT JOIN lagebild.fact_deviation_comment AS c FINAL ON d.tenant = c.tenant AND d.budget_year = c.budget_year AND d.cut_off_date = c.cut_off_date AND d.level = c.level AND d.code = c.code AND d.account_kind = c.account_kind
+SETTINGS join_use_nulls = 1 COMMENT 'Abweichungsbericht per Produkt and quarter: Ansatz, Ist to date, Hochrechnung, deviation and the comment of the responsible person (latest cut-off date of each quarter).';

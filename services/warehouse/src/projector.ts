@@ -323,9 +323,96 @@ export function rowsOf(event: IntegrationEvent): Array<[string, Row]> {
         ...d.quantities.map((q): [string, Row] => ['fact_report_value', { ...common, item_kind: 'menge', item_id: q.quantityId, value: q.delivered, agreed: q.agreed ?? null }]),
       ];
     }
+    case 'ProductDefined': {
+      const d = event.data;
+      return [
+        [
+          'dim_product',
+          { ...base, ...timeVer, product_code: d.productCode, name: d.name, product_area: d.productArea, product_group: d.productGroup ?? null, budget_unit: d.budgetUnit ?? '', responsible: d.responsible ?? '', prevention: d.prevention, approach: d.approach, goal_ids: d.goalIds },
+        ],
+      ];
+    }
+    case 'BudgetAppropriated': {
+      const d = event.data;
+      return d.lines.map((l) => ['fact_budget_line', { ...base, ...timeVer, budget_year: d.budgetYear, value_kind: d.kind, ...lineOf(l), amount_cents: l.amountCents, prevention: l.prevention ?? 'NICHT_ZUGEORDNET', approach: l.approach ?? 'NICHT_ZUGEORDNET', decision: decisionText(d.decision) }]);
+    }
+    case 'BudgetCarriedForward': {
+      const d = event.data;
+      return d.lines.map((l) => ['fact_budget_movement', { ...base, ...timeVer, budget_year: d.budgetYear, movement_id: d.transferId, movement_kind: 'UEBERTRAGUNG', side: 'ZU', ...lineOf(l), amount_cents: l.amountCents, reason: d.reason ?? '', decision: decisionText(d.decision) }]);
+    }
+    case 'BudgetReallocated': {
+      const d = event.data;
+      const common = { ...base, ...timeVer, budget_year: d.budgetYear, movement_id: d.reallocationId, movement_kind: 'UMSCHICHTUNG', reason: d.reason, decision: decisionText(d.decision) };
+      return [
+        ['fact_budget_movement', { ...common, side: 'AB', ...lineOf(d.from), amount_cents: -d.amountCents }],
+        ['fact_budget_movement', { ...common, side: 'ZU', ...lineOf(d.to), amount_cents: d.amountCents }],
+      ];
+    }
+    case 'ActualPosted': {
+      const d = event.data;
+      return d.postings.map((p) => ['fact_actual', { ...base, ...timeVer, budget_year: d.budgetYear, posting_id: p.postingId, posting_date: p.postingDate, ...lineOf(p), amount_cents: p.amountCents, import_id: d.importId }]);
+    }
+    case 'CommitmentRecorded': {
+      const d = event.data;
+      return d.lines.map((l) => ['fact_commitment', { ...base, ...timeVer, commitment_id: d.commitmentId, revision: d.revision, source: d.source, contract_id: d.contractId ?? null, budget_year: l.budgetYear, ...lineOf(l), amount_cents: l.amountCents }]);
+    }
+    case 'ForecastComputed': {
+      const d = event.data;
+      return d.lines.map((l) => [
+        'fact_forecast',
+        {
+          ...base,
+          ...timeVer,
+          budget_year: d.budgetYear,
+          cut_off_date: d.cutOffDate,
+          product_area: l.productArea,
+          product_group: l.productGroup ?? '',
+          product_code: l.productCode,
+          account_kind: l.accountKind,
+          planned_cents: l.plannedCents,
+          actual_to_date_cents: l.actualToDateCents,
+          commitment_cents: l.commitmentCents,
+          forecast_cents: l.forecastCents,
+          method: l.method,
+        },
+      ]);
+    }
+    case 'DeviationDetected': {
+      const d = event.data;
+      return [
+        [
+          'fact_deviation',
+          {
+            ...base,
+            ...timeVer,
+            budget_year: d.budgetYear,
+            cut_off_date: d.cutOffDate,
+            level: d.level,
+            code: d.code,
+            name: d.name,
+            account_kind: d.accountKind,
+            planned_cents: d.plannedCents,
+            actual_to_date_cents: d.actualToDateCents,
+            forecast_cents: d.forecastCents,
+            deviation_cents: d.deviationCents,
+            deviation_ratio: d.deviationRatio ?? null,
+            unfavourable: d.unfavourable,
+          },
+        ],
+      ];
+    }
+    case 'DeviationCommented': {
+      const d = event.data;
+      return [['fact_deviation_comment', { ...base, ...timeVer, budget_year: d.budgetYear, cut_off_date: d.cutOffDate, level: d.level, code: d.code, account_kind: d.accountKind, comment: d.comment, measures: d.measures ?? '', author: d.author }]];
+    }
     default:
       return [];
   }
+}
+
+/** The identity columns of a budget line (a missing group or Kostenstelle as empty text, so it can be part of a key). */
+function lineOf(l: { productArea: string; productGroup?: string | null; productCode: string; costCentre?: string | null; account: string; accountKind: string }): Row {
+  return { product_area: l.productArea, product_group: l.productGroup ?? '', product_code: l.productCode, cost_centre: l.costCentre ?? '', account: l.account, account_kind: l.accountKind };
 }
 
 /** Groups the rows of decoded events by table. */

@@ -363,6 +363,184 @@ export const TABLES: readonly TableSpec[] = [
     ],
     orderBy: ['tenant', 'contract_id', 'duty_id', 'period_start', 'item_kind', 'item_id'],
   },
+  // ---- budget ----
+  {
+    name: 'dim_product',
+    comment: 'Produkte of the Produkthaushalt with classification and the goals they serve.',
+    columns: [
+      TENANT,
+      c('product_code', 'String', 'Produkt number.'),
+      c('name', 'String', 'Name.'),
+      c('product_area', 'LowCardinality(String)', 'Produktbereich (2 digits).'),
+      c('product_group', 'Nullable(String)', 'Produktgruppe.'),
+      c('budget_unit', 'String', 'Teilhaushalt.'),
+      c('responsible', 'String', 'Responsible person or unit.'),
+      c('prevention', 'LowCardinality(String)', 'PRAEVENTIV, NACHSORGEND, NICHT_ZUGEORDNET.'),
+      c('approach', 'LowCardinality(String)', 'STRUKTURELL, INDIVIDUELL, NICHT_ZUGEORDNET.'),
+      c('goal_ids', 'Array(UUID)', 'Goals the Produkt serves.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'product_code'],
+  },
+  {
+    name: 'fact_budget_line',
+    comment: 'Appropriated budget lines: Ansatz, Nachtrag and Planung (Finanzplanung); a line replaces the earlier one of the same kind, year, Produkt, Kostenstelle and Konto.',
+    columns: [
+      TENANT,
+      c('budget_year', 'UInt16', 'Haushaltsjahr.'),
+      c('value_kind', "Enum8('ANSATZ' = 1, 'NACHTRAG' = 2, 'PLANUNG' = 3)", 'Kind of appropriation.'),
+      c('product_area', 'LowCardinality(String)', 'Produktbereich.'),
+      c('product_group', 'String', 'Produktgruppe or empty.'),
+      c('product_code', 'String', 'Produkt.'),
+      c('cost_centre', 'String', 'Kostenstelle or empty.'),
+      c('account', 'String', 'Konto.'),
+      c('account_kind', 'LowCardinality(String)', 'AUFWAND, ERTRAG, AUSZAHLUNG, EINZAHLUNG.'),
+      c('amount_cents', 'Int64', 'Amount in euro cents.'),
+      c('prevention', 'LowCardinality(String)', 'Classification of the line.'),
+      c('approach', 'LowCardinality(String)', 'Classification of the line.'),
+      c('decision', 'String', 'Haushalts- or Nachtragssatzung.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'budget_year', 'value_kind', 'product_code', 'cost_centre', 'account', 'account_kind'],
+  },
+  {
+    name: 'fact_budget_movement',
+    comment: 'Übertragungen (carried forward from the previous year) and Umschichtungen (reallocations, negative on the giving line) that make the fortgeschriebener Ansatz.',
+    columns: [
+      TENANT,
+      c('budget_year', 'UInt16', 'Haushaltsjahr.'),
+      c('movement_id', 'String', 'Transfer or reallocation id.'),
+      c('movement_kind', "Enum8('UEBERTRAGUNG' = 1, 'UMSCHICHTUNG' = 2)", 'Kind of movement.'),
+      c('side', "Enum8('ZU' = 1, 'AB' = 2)", 'Receiving (ZU) or giving (AB) line.'),
+      c('product_area', 'LowCardinality(String)', 'Produktbereich.'),
+      c('product_group', 'String', 'Produktgruppe or empty.'),
+      c('product_code', 'String', 'Produkt.'),
+      c('cost_centre', 'String', 'Kostenstelle or empty.'),
+      c('account', 'String', 'Konto.'),
+      c('account_kind', 'LowCardinality(String)', 'Kontenart.'),
+      c('amount_cents', 'Int64', 'Signed amount in cents.'),
+      c('reason', 'String', 'Reason.'),
+      c('decision', 'String', 'Beschluss.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'budget_year', 'movement_id', 'side', 'product_code', 'cost_centre', 'account', 'account_kind'],
+  },
+  {
+    name: 'fact_actual',
+    comment: 'Ist postings of the finance system (unique per tenant, year and posting key; a re-import writes the same rows).',
+    columns: [
+      TENANT,
+      c('budget_year', 'UInt16', 'Haushaltsjahr.'),
+      c('posting_id', 'String', 'Posting key.'),
+      c('posting_date', 'Date32', 'Buchungsdatum.'),
+      c('product_area', 'LowCardinality(String)', 'Produktbereich.'),
+      c('product_group', 'String', 'Produktgruppe or empty.'),
+      c('product_code', 'String', 'Produkt.'),
+      c('cost_centre', 'String', 'Kostenstelle or empty.'),
+      c('account', 'String', 'Konto.'),
+      c('account_kind', 'LowCardinality(String)', 'Kontenart.'),
+      c('amount_cents', 'Int64', 'Amount in cents; negative for a Storno.'),
+      c('import_id', 'UUID', 'Import run.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'budget_year', 'posting_id'],
+    partitionBy: 'tenant',
+  },
+  {
+    name: 'fact_commitment',
+    comment: 'Mittelbindung (Obligo) per commitment revision and budget year; the latest revision of a commitment counts.',
+    columns: [
+      TENANT,
+      c('commitment_id', 'String', 'Commitment.'),
+      c('revision', 'UInt32', 'Revision.'),
+      c('source', 'LowCardinality(String)', 'VERTRAG, BESTELLUNG, BESCHEID, SONSTIGE.'),
+      c('contract_id', 'Nullable(UUID)', 'Contract that committed the money.'),
+      c('budget_year', 'UInt16', 'Haushaltsjahr.'),
+      c('product_area', 'LowCardinality(String)', 'Produktbereich.'),
+      c('product_group', 'String', 'Produktgruppe or empty.'),
+      c('product_code', 'String', 'Produkt.'),
+      c('cost_centre', 'String', 'Kostenstelle or empty.'),
+      c('account', 'String', 'Konto.'),
+      c('account_kind', 'LowCardinality(String)', 'Kontenart.'),
+      c('amount_cents', 'Int64', 'Committed amount in cents.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'commitment_id', 'revision', 'budget_year', 'product_code', 'cost_centre', 'account', 'account_kind'],
+  },
+  {
+    name: 'fact_forecast',
+    comment: 'Hochrechnung to the year end per Produkt and Kontenart at a cut-off date.',
+    columns: [
+      TENANT,
+      c('budget_year', 'UInt16', 'Haushaltsjahr.'),
+      c('cut_off_date', 'Date32', 'Stichtag of the forecast.'),
+      c('product_area', 'LowCardinality(String)', 'Produktbereich.'),
+      c('product_group', 'String', 'Produktgruppe or empty.'),
+      c('product_code', 'String', 'Produkt.'),
+      c('account_kind', 'LowCardinality(String)', 'Kontenart.'),
+      c('planned_cents', 'Int64', 'Fortgeschriebener Ansatz.'),
+      c('actual_to_date_cents', 'Int64', 'Ist to the cut-off date.'),
+      c('commitment_cents', 'Int64', 'Obligo.'),
+      c('forecast_cents', 'Int64', 'Hochrechnung to the year end.'),
+      c('method', 'LowCardinality(String)', 'SAISONPROFIL, LINEAR, VORJAHRESANTEIL, KEINE.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'budget_year', 'cut_off_date', 'product_code', 'account_kind'],
+  },
+  {
+    name: 'fact_deviation',
+    comment: 'Deviations detected by the rules (Abweichungsbericht), with the comment of the responsible person.',
+    columns: [
+      TENANT,
+      c('budget_year', 'UInt16', 'Haushaltsjahr.'),
+      c('cut_off_date', 'Date32', 'Stichtag.'),
+      c('level', 'LowCardinality(String)', 'PRODUKTBEREICH, PRODUKTGRUPPE, PRODUKT.'),
+      c('code', 'String', 'Code on that level.'),
+      c('name', 'String', 'Name.'),
+      c('account_kind', 'LowCardinality(String)', 'Kontenart.'),
+      c('planned_cents', 'Int64', 'Ansatz.'),
+      c('actual_to_date_cents', 'Int64', 'Ist to date.'),
+      c('forecast_cents', 'Int64', 'Hochrechnung.'),
+      c('deviation_cents', 'Int64', 'Hochrechnung minus Ansatz.'),
+      c('deviation_ratio', 'Nullable(Float64)', 'Deviation relative to the Ansatz.'),
+      c('unfavourable', 'Bool', 'Unfavourable for the budget.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'budget_year', 'cut_off_date', 'level', 'code', 'account_kind'],
+  },
+  {
+    name: 'fact_deviation_comment',
+    comment: 'Comments on deviations (the latest per deviation counts).',
+    columns: [
+      TENANT,
+      c('budget_year', 'UInt16', 'Haushaltsjahr.'),
+      c('cut_off_date', 'Date32', 'Stichtag.'),
+      c('level', 'LowCardinality(String)', 'Level.'),
+      c('code', 'String', 'Code.'),
+      c('account_kind', 'LowCardinality(String)', 'Kontenart.'),
+      c('comment', 'String', 'Explanation.'),
+      c('measures', 'String', 'Measures taken.'),
+      c('author', 'String', 'Who commented.'),
+      EVENT,
+      RECORDED,
+      VER,
+    ],
+    orderBy: ['tenant', 'budget_year', 'cut_off_date', 'level', 'code', 'account_kind'],
+  },
 ];
 
 export interface ViewSpec {
@@ -446,6 +624,53 @@ export const VIEWS: readonly ViewSpec[] = [
     name: 'v_measure',
     comment: 'Measures with their end.',
     select: 'SELECT m.*, s.ended_on AS ended_on FROM {db}.dim_measure AS m FINAL LEFT JOIN {db}.measure_status AS s FINAL ON m.tenant = s.tenant AND m.measure_id = s.measure_id SETTINGS join_use_nulls = 1',
+  },
+  {
+    name: 'v_budget_value',
+    comment: 'Budget values per Produkt, Kostenstelle and Kontenart and value kind (ANSATZ, FORTGESCHRIEBENER_ANSATZ, PLANUNG, IST, OBLIGO, HOCHRECHNUNG), in cents.',
+    select: `WITH
+  lines AS (SELECT * FROM {db}.fact_budget_line FINAL),
+  adopted AS (
+    SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind,
+      sumIf(amount_cents, value_kind = 'ANSATZ') AS ansatz, sumIf(amount_cents, value_kind = 'NACHTRAG') AS nachtrag, countIf(value_kind = 'NACHTRAG') AS has_nachtrag,
+      sumIf(amount_cents, value_kind = 'PLANUNG') AS planung, any(prevention) AS prevention, any(approach) AS approach
+    FROM lines GROUP BY tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind),
+  moved AS (SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, sum(amount_cents) AS moved FROM {db}.fact_budget_movement FINAL GROUP BY ALL),
+  actual AS (SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, sum(amount_cents) AS ist FROM {db}.fact_actual FINAL GROUP BY ALL),
+  committed AS (
+    SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, sum(amount_cents) AS obligo
+    FROM {db}.fact_commitment FINAL WHERE (tenant, commitment_id, revision) IN (SELECT tenant, commitment_id, max(revision) FROM {db}.fact_commitment FINAL GROUP BY tenant, commitment_id)
+    GROUP BY ALL),
+  forecast AS (
+    SELECT tenant, budget_year, product_area, product_group, product_code, '' AS cost_centre, account_kind, argMax(forecast_cents, cut_off_date) AS hochrechnung
+    FROM {db}.fact_forecast FINAL GROUP BY tenant, budget_year, product_area, product_group, product_code, account_kind),
+  products AS (SELECT tenant, product_code, name, prevention, approach FROM {db}.dim_product FINAL),
+  kinds AS (
+    SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'ANSATZ' AS value_kind, ansatz AS amount_cents, prevention, approach FROM adopted WHERE ansatz != 0
+    UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'PLANUNG', planung, prevention, approach FROM adopted WHERE planung != 0
+    UNION ALL SELECT a.tenant, a.budget_year, a.product_area, a.product_group, a.product_code, a.cost_centre, a.account_kind, 'FORTGESCHRIEBENER_ANSATZ', if(a.has_nachtrag > 0, a.nachtrag, a.ansatz) + coalesce(m.moved, 0), a.prevention, a.approach
+      FROM adopted AS a LEFT JOIN moved AS m USING (tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind) WHERE a.ansatz != 0 OR a.nachtrag != 0
+    UNION ALL SELECT m.tenant, m.budget_year, m.product_area, m.product_group, m.product_code, m.cost_centre, m.account_kind, 'FORTGESCHRIEBENER_ANSATZ', m.moved, '', ''
+      FROM moved AS m LEFT ANTI JOIN adopted AS a USING (tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind)
+    UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'IST', ist, '', '' FROM actual
+    UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'OBLIGO', obligo, '', '' FROM committed
+    UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'HOCHRECHNUNG', hochrechnung, '', '' FROM forecast)
+SELECT k.tenant AS tenant, k.budget_year AS budget_year, k.product_area AS product_area, k.product_group AS product_group, k.product_code AS product_code,
+  coalesce(p.name, k.product_code) AS product_name, k.cost_centre AS cost_centre, k.account_kind AS account_kind, k.value_kind AS value_kind, k.amount_cents AS amount_cents,
+  if(k.prevention IN ('', 'NICHT_ZUGEORDNET'), coalesce(p.prevention, 'NICHT_ZUGEORDNET'), k.prevention) AS prevention,
+  if(k.approach IN ('', 'NICHT_ZUGEORDNET'), coalesce(p.approach, 'NICHT_ZUGEORDNET'), k.approach) AS approach
+FROM kinds AS k LEFT JOIN products AS p ON k.tenant = p.tenant AND k.product_code = p.product_code
+SETTINGS join_use_nulls = 1`,
+  },
+  {
+    name: 'v_budget_deviation',
+    comment: 'Abweichungsbericht per Produkt and quarter: Ansatz, Ist to date, Hochrechnung, deviation and the comment of the responsible person (latest cut-off date of each quarter).',
+    select: `SELECT d.tenant AS tenant, d.budget_year AS budget_year, d.code AS product_code, d.name AS product_name, toQuarter(d.cut_off_date) AS quarter, d.cut_off_date AS cut_off_date, d.account_kind AS account_kind,
+  d.planned_cents AS ansatz_cents, d.actual_to_date_cents AS ist_cents, d.forecast_cents AS forecast_cents, d.deviation_cents AS deviation_cents,
+  round(d.deviation_ratio * 100, 1) AS deviation_percent, d.unfavourable AS unfavourable, coalesce(c.comment, '') AS comment, coalesce(c.measures, '') AS measures
+FROM (SELECT * FROM {db}.fact_deviation FINAL WHERE level = 'PRODUKT' ORDER BY cut_off_date DESC LIMIT 1 BY tenant, budget_year, toQuarter(cut_off_date), code, account_kind) AS d
+LEFT JOIN {db}.fact_deviation_comment AS c FINAL ON d.tenant = c.tenant AND d.budget_year = c.budget_year AND d.cut_off_date = c.cut_off_date AND d.level = c.level AND d.code = c.code AND d.account_kind = c.account_kind
+SETTINGS join_use_nulls = 1`,
   },
 ];
 

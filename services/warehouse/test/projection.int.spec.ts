@@ -95,6 +95,22 @@ describe('projection into the star schema', () => {
     expect(protectedRow!.n).toBe(0);
   });
 
+  it('gives the Controller Ansatz, fortgeschriebener Ansatz, Ist, Obligo and Hochrechnung per Produkt, and the Abweichungsbericht', async () => {
+    const values = await warehouse.query<{ product_code: string; value_kind: string; amount_cents: number; prevention: string }>(
+      "SELECT product_code, value_kind, sum(amount_cents) AS amount_cents, any(prevention) AS prevention FROM lagebild.v_budget_value WHERE budget_year = 2024 GROUP BY product_code, value_kind ORDER BY product_code, value_kind",
+    );
+    const of = (code: string, kind: string) => values.find((v) => v.product_code === code && v.value_kind === kind)?.amount_cents;
+    // Frühe Hilfen (361010): Ansatz 980.000 €, + Übertragung 45.000 € + Umschichtung 250.000 € from the Hilfen zur Erziehung.
+    expect(of('361010', 'ANSATZ')).toBe(98_000_000);
+    expect(of('361010', 'FORTGESCHRIEBENER_ANSATZ')).toBe(98_000_000 + 4_500_000 + 25_000_000);
+    expect(of('363010', 'FORTGESCHRIEBENER_ANSATZ')).toBe(1_234_567_800 - 25_000_000);
+    expect(of('361010', 'OBLIGO')).toBe(12_000_000);
+    expect(of('363010', 'HOCHRECHNUNG')).toBe(1_324_010_000);
+    expect(values.find((v) => v.product_code === '361010')?.prevention).toBe('PRAEVENTIV');
+    const [report] = await warehouse.query<{ product_name: string; quarter: number; deviation_percent: number; comment: string }>('SELECT product_name, quarter, deviation_percent, comment FROM lagebild.v_budget_deviation');
+    expect(report).toEqual({ product_name: 'Hilfen zur Erziehung', quarter: 2, deviation_percent: 9.5, comment: 'Sechs zusätzliche stationäre Unterbringungen nach § 34 SGB VIII seit März.' });
+  });
+
   it('ships the DDL of both variants as generated from the schema', async () => {
     for (const variant of ['single', 'cluster'] as const) {
       const file = await readFile(path.resolve(__dirname, `../../../infra/clickhouse/${variant}/schema.sql`), 'utf8');
