@@ -7,8 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatProblem, importGoalSystem, type ImportAccepted, type ImportCounts, STATUS_NAMES } from '@lagebild/goals';
-import { openCommandContext } from './context';
+import { createCodec, outboxMapper } from '@lagebild/contracts';
+import { createGoals, formatProblem, importGoalSystem, type ImportAccepted, type ImportCounts, STATUS_NAMES } from '@lagebild/goals';
+import { catalogueStream, createIndicators, SHIPPED_CATALOGUE_DIR } from '@lagebild/indicators';
+import { type CommandContext, openCommandContext } from './context';
 import { type Command, UsageError } from './types';
 
 const USAGE = `Aufruf: lagebild goals import DATEI [--tenant AGS]
@@ -68,6 +70,27 @@ function summary(s: ImportAccepted): string[] {
   return lines;
 }
 
+/**
+ * The goals service learns the indicator catalogue from the indicators' events (its consumer). On a
+ * data directory where the platform has not run yet, or has not relayed them yet, this command
+ * seeds the shipped catalogue (idempotent) and hands the definition events to the goals module
+ * itself, as its consumer would: targets can then name every catalogue indicator at once.
+ */
+async function knowCatalogue(context: CommandContext, tenant: string | undefined): Promise<void> {
+  const { eventStore, documents } = context.platform;
+  const indicators = createIndicators({ eventStore, documents });
+  await indicators.catalogue.seedShipped(SHIPPED_CATALOGUE_DIR, new Date());
+  const codec = createCodec();
+  const toRecord = outboxMapper(codec);
+  const goals = createGoals({ eventStore, documents }, codec);
+  const catalogue = await indicators.catalogue.forTenant(tenant ?? '00000');
+  for (const entry of [...catalogue.indicators.values(), ...catalogue.indices.values()]) {
+    const events = await eventStore.readStream(catalogueStream(entry.scope, entry.kind, entry.id));
+    const records = events.map((e) => toRecord(e)).filter((r): r is NonNullable<typeof r> => r !== undefined);
+    await goals.handle(records.map((r) => r.record));
+  }
+}
+
 const importGoals: Command = {
   path: ['goals', 'import'],
   summary: 'lädt ein Zielsystem aus einer YAML- oder JSON-Datei (prüfen, dann vollständig oder gar nicht übernehmen)',
@@ -85,6 +108,7 @@ const importGoals: Command = {
 
     const context = await openCommandContext('goals-import');
     try {
+      await knowCatalogue(context, values.tenant);
       const result = await importGoalSystem(
         { eventStore: context.platform.eventStore, documents: context.platform.documents, logger: context.logger },
         { fileName: positionals[0]!, text, ...(values.tenant ? { tenant: values.tenant } : {}), actor: { subject: `system:cli:${process.env.USER ?? 'lokal'}` } },

@@ -131,7 +131,8 @@ export function parseDefinition(kind: EntryKind, body: unknown): Definition {
   return parsed.data as Definition;
 }
 
-const streamOf = (scope: string, kind: EntryKind, id: string) => `catalogue-${scope}-${kind.toLowerCase()}-${id}`;
+/** Stream of a catalogue entry: its IndicatorDefinitionPublished events, one per version. */
+export const catalogueStream = (scope: string, kind: EntryKind, id: string) => `catalogue-${scope}-${kind.toLowerCase()}-${id}`;
 const docKey = (scope: string, kind: EntryKind, id: string) => `${scope}|${kind}|${id}`;
 const idOf = (d: Definition) => ('code' in d ? d.code : d.id);
 
@@ -176,7 +177,7 @@ export function createCatalogueRegistry(deps: { eventStore: EventStore; document
   async function append(kind: EntryKind, def: Definition, options: SaveOptions, validated: boolean, pending?: TenantCatalogue) {
     const id = idOf(def);
     if (!validated) await validate(kind, def, options.scope, pending);
-    const stream = streamOf(options.scope, kind, id);
+    const stream = catalogueStream(options.scope, kind, id);
     for (let attempt = 1; ; attempt += 1) {
       const doc = (await load(options.scope, kind, id)) ?? { kind, id, scope: options.scope, versions: [] };
       const latest = doc.versions[doc.versions.length - 1];
