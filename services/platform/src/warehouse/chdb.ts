@@ -22,7 +22,7 @@ import type { InsertOptions, QueryParams, Warehouse } from '../ports/warehouse';
 import type { Logger } from '../runtime/logger';
 import { withSpan } from '../runtime/telemetry';
 import { errorFromClickHouse, type WarehouseError, WarehouseConnectionError, WarehouseQueryError } from './errors';
-import { decodeJsonResult, encodeJsonEachRow } from './rows';
+import { decodeJsonResult, encodeJsonCompactEachRow, encodeJsonEachRow } from './rows';
 
 export interface ChdbWarehouseOptions {
   /** Data directory (created when missing). */
@@ -135,6 +135,14 @@ export async function createChdbWarehouse(options: ChdbWarehouseOptions): Promis
       if (rows.length === 0) return;
       const settings: Record<string, string | number> = { input_format_skip_unknown_fields: 0 };
       if (insertOptions.deduplicationToken !== undefined) settings.insert_deduplication_token = insertOptions.deduplicationToken;
+      // Rows of one shape (the projector's) go as compact arrays with a column list; others as objects.
+      const compact = encodeJsonCompactEachRow(rows);
+      if (compact) {
+        await run('insert', `INSERT INTO ${table} (${compact.columns.join(', ')}) FORMAT JSONCompactEachRow`, { 'db.collection.name': table, 'db.operation.batch.size': rows.length }, () =>
+          session.insert({ table, values: compact.values, format: 'JSONCompactEachRow', columns: compact.columns, settings }),
+        );
+        return;
+      }
       const values = encodeJsonEachRow(rows);
       await run('insert', `INSERT INTO ${table} FORMAT JSONEachRow`, { 'db.collection.name': table, 'db.operation.batch.size': rows.length }, () =>
         session.insert({ table, values, format: 'JSONEachRow', settings }),

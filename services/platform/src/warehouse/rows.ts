@@ -22,6 +22,31 @@ export function encodeJsonEachRow(rows: readonly Record<string, unknown>[]): Buf
   return Buffer.from(`${lines.join('\n')}\n`, 'utf8');
 }
 
+/**
+ * Rows of one shape as JSONCompactEachRow (one JSON array per row, in `columns` order): no key
+ * repeated per row, so encoding and the engine's parsing are about twice as fast as JSONEachRow.
+ * Returns undefined when the rows do not all have exactly the keys of the first row.
+ */
+export function encodeJsonCompactEachRow(rows: readonly Record<string, unknown>[]): { columns: string[]; values: Buffer } | undefined {
+  const columns = Object.keys(rows[0] ?? {});
+  const width = columns.length;
+  const lines: string[] = new Array<string>(rows.length);
+  for (let r = 0; r < rows.length; r += 1) {
+    const row = rows[r]!;
+    let keys = 0;
+    for (const key in row) if (Object.prototype.hasOwnProperty.call(row, key)) keys += 1;
+    if (keys !== width) return undefined;
+    const cells = new Array<unknown>(width);
+    for (let c = 0; c < width; c += 1) {
+      const name = columns[c]!;
+      if (!Object.prototype.hasOwnProperty.call(row, name)) return undefined;
+      cells[c] = row[name];
+    }
+    lines[r] = JSON.stringify(cells, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  }
+  return { columns, values: Buffer.from(`${lines.join('\n')}\n`, 'utf8') };
+}
+
 type Converter = (value: unknown) => unknown;
 
 function integerValue(value: unknown): unknown {

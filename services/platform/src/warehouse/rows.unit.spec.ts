@@ -1,4 +1,4 @@
-import { decodeJsonResult, encodeJsonEachRow } from './rows';
+import { decodeJsonResult, encodeJsonCompactEachRow, encodeJsonEachRow } from './rows';
 import { errorFromClickHouse, WarehouseQueryError, WarehouseSyntaxError } from './errors';
 
 function jsonResult(meta: Array<[string, string]>, data: Array<Record<string, unknown>>): string {
@@ -81,5 +81,21 @@ describe('errorFromClickHouse', () => {
     expect(overload).toBeInstanceOf(WarehouseQueryError);
     expect(overload).toMatchObject({ retriable: true, clickhouseCode: 202 });
     expect(unknownTable).toMatchObject({ retriable: false, clickhouseCode: 60 });
+  });
+});
+
+describe('encodeJsonCompactEachRow', () => {
+  it('writes rows of one shape as arrays in the column order of the first row', () => {
+    const encoded = encodeJsonCompactEachRow([
+      { a: 1, b: 'x', c: null },
+      { b: 'y', a: 2n ** 60n, c: [1, 2] },
+    ]);
+    expect(encoded?.columns).toEqual(['a', 'b', 'c']);
+    expect(encoded?.values.toString('utf8')).toBe('[1,"x",null]\n["1152921504606846976","y",[1,2]]\n');
+  });
+
+  it('gives up on rows of different shapes, so the caller sends objects', () => {
+    expect(encodeJsonCompactEachRow([{ a: 1 }, { a: 1, b: 2 }])).toBeUndefined();
+    expect(encodeJsonCompactEachRow([{ a: 1, b: 2 }, { a: 1, c: 2 }])).toBeUndefined();
   });
 });
