@@ -628,7 +628,7 @@ CREATE OR REPLACE VIEW lagebild.v_observation_asof AS SELECT o.* FROM lagebild.f
 
 CREATE OR REPLACE VIEW lagebild.v_area AS SELECT a.* FROM lagebild.dim_area AS a FINAL INNER JOIN (SELECT tenant, scheme_id, max(version) AS v FROM lagebild.dim_scheme_version FINAL GROUP BY tenant, scheme_id) AS l ON a.tenant = l.tenant AND a.scheme_id = l.scheme_id AND a.scheme_version = l.v COMMENT 'Units of the latest version of every scheme.';
 
-CREATE OR REPLACE VIEW lagebild.v_goal AS SELECT g.*, s.priority AS priority, s.retired_on AS retired_on, s.outcome AS outcome FROM (SELECT * FROM lagebild.dim_goal FINAL ORDER BY revision DESC LIMIT 1 BY tenant, goal_id) AS g LEFT JOIN lagebild.goal_status AS s FINAL ON g.tenant = s.tenant AND g.goal_id = s.goal_id SETTINGS join_use_nulls = 1 COMMENT 'Current goals: latest revision with priority and retirement.';
+CREATE OR REPLACE VIEW lagebild.v_goal AS SELECT g.*, s.priority AS priority, s.retired_on AS retired_on, s.outcome AS outcome FROM (SELECT * EXCEPT (first_level) REPLACE (first_level AS level) FROM (SELECT *, argMin(level, revision) OVER (PARTITION BY tenant, goal_id) AS first_level FROM lagebild.dim_goal FINAL) ORDER BY revision DESC LIMIT 1 BY tenant, goal_id) AS g LEFT JOIN lagebild.goal_status AS s FINAL ON g.tenant = s.tenant AND g.goal_id = s.goal_id SETTINGS join_use_nulls = 1 COMMENT 'Current goals: latest revision with priority and retirement.';
 
 CREATE OR REPLACE VIEW lagebild.v_target AS SELECT * FROM lagebild.dim_target FINAL WHERE NOT withdrawn COMMENT 'Targets in force (not withdrawn).';
 

@@ -3,4 +3,4 @@ export * from './areas';
 export * from './deliveries';
 export * from './profiles';
 export * from './datasets';
-export * from './parsing';
+

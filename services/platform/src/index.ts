@@ -1,4 +1,5 @@
-// @lagebild/platform: ports, embedded adapters, outbox relay, consumer runner, service runtime.
+// @lagebild/platform: ports, embedded adapters, outbox relay, consumer runner, service runtime,
+// readers of delivered tabular files.
 export * from './ports/event-store';
 export * from './ports/event-log';
 export * from './ports/document-store';
@@ -26,6 +27,7 @@ export {
 } from './consumer';
 export * from './runtime';
 export * from './warehouse';
+export * from './files';
 export * from './composition/service';
 export * from './composition/platform';
 export * from './composition/standalone';

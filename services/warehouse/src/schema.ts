@@ -602,7 +602,8 @@ export const VIEWS: readonly ViewSpec[] = [
     name: 'v_goal',
     comment: 'Current goals: latest revision with priority and retirement.',
     select:
-      'SELECT g.*, s.priority AS priority, s.retired_on AS retired_on, s.outcome AS outcome FROM (SELECT * FROM {db}.dim_goal FINAL ORDER BY revision DESC LIMIT 1 BY tenant, goal_id) AS g LEFT JOIN {db}.goal_status AS s FINAL ON g.tenant = s.tenant AND g.goal_id = s.goal_id SETTINGS join_use_nulls = 1',
+      // A revision does not repeat the level (it never changes): the level comes from the goal's first row.
+      'SELECT g.*, s.priority AS priority, s.retired_on AS retired_on, s.outcome AS outcome FROM (SELECT * EXCEPT (first_level) REPLACE (first_level AS level) FROM (SELECT *, argMin(level, revision) OVER (PARTITION BY tenant, goal_id) AS first_level FROM {db}.dim_goal FINAL) ORDER BY revision DESC LIMIT 1 BY tenant, goal_id) AS g LEFT JOIN {db}.goal_status AS s FINAL ON g.tenant = s.tenant AND g.goal_id = s.goal_id SETTINGS join_use_nulls = 1',
   },
   {
     name: 'v_target',

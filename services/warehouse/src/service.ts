@@ -1,11 +1,14 @@
 /**
  * Composition of the warehouse service: createService(deps) -> { router, start, stop }.
- * The projector fills the ClickHouse star schema from every topic; /ready reports its lag.
+ * The projector fills the ClickHouse star schema from every topic; /ready reports its lag. The FIS
+ * query API (fis/routes.ts) and the web view at /fis (fis/page.ts) read it.
  */
 import { Router } from 'express';
 import { z } from 'zod';
 import { createCodec } from '@lagebild/contracts';
 import { createApi, ForbiddenProblem, ProblemError, type ServiceFactory } from '@lagebild/platform';
+import { createFisPage } from './fis/page';
+import { registerFisRoutes } from './fis/routes';
 import { createProjection } from './projection';
 import { ReadOnlyQueryError, runReadOnly } from './query';
 import { replayWarehouse } from './replay';
@@ -68,10 +71,13 @@ export const createService: ServiceFactory = (deps) => {
       }
     },
   });
+  registerFisRoutes(api, { warehouse: deps.warehouse });
   router.use(api.router);
   return {
     name: SERVICE_NAME,
     router,
+    // The FIS web view: a static page at the host root that reads /api/warehouse/fis with the user's token.
+    pages: [{ path: '/fis', router: createFisPage() }],
     openapi: () => api.document(),
     start: () => projection.start(),
     stop: () => projection.stop(),

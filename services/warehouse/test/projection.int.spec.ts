@@ -86,9 +86,9 @@ describe('projection into the star schema', () => {
       const rows = await warehouse.query<{ n: number }>(`SELECT count() AS n FROM ${from}`);
       expect(rows[0]!.n).toBeGreaterThanOrEqual(0);
     }
-    const [goal] = await warehouse.query<{ title: string; priority: number | null; retired_on: string | null }>("SELECT title, priority, retired_on FROM lagebild.v_goal WHERE title LIKE 'Familienzentren%'");
-    // The example goal was derived, revised, prioritised (2) and retired: the view shows the latest of each.
-    expect(goal).toEqual({ title: 'Familienzentren in allen Aktionsräumen ausbauen', priority: null, retired_on: '2027-01-31' });
+    const [goal] = await warehouse.query<{ title: string; level: string; priority: number | null; retired_on: string | null }>("SELECT title, level, priority, retired_on FROM lagebild.v_goal WHERE title LIKE 'Familienzentren%'");
+    // The example goal was derived, revised, prioritised (2) and retired: the view shows the latest of each, and the level of its creation.
+    expect(goal).toEqual({ title: 'Familienzentren in allen Aktionsräumen ausbauen', level: 'PRODUKTZIEL', priority: null, retired_on: '2027-01-31' });
     const asOfBefore = await warehouse.query<{ n: number }>("SELECT count() AS n FROM lagebild.v_indicator_value_asof(asof = '2000-01-01 00:00:00')");
     expect(asOfBefore[0]!.n).toBe(0);
     const [protectedRow] = await warehouse.query<{ n: number }>("SELECT count() AS n FROM lagebild.v_indicator_value_protected WHERE protection != 'PROTECTED'");

@@ -7,7 +7,7 @@
  * 200,000 postings over 400 Produkte x 5 Kostenstellen x 2 Sachkonten (Aufwand and Ertrag) and 12
  * months of one year, plus the three years before as history for the seasonal profile.
  *
- * - Baseline (parse-only): the same file through the same reader (ingestion's readTable,
+ * - Baseline (parse-only): the same file through the same reader (the platform's readTable,
  *   csv-parse) into a sink that only counts rows.
  * - Import: file -> checked records -> ActualPosted batches appended to the LMDB event store in
  *   one append -> ledger read model up to date (importFile resolves after the projector caught
@@ -21,8 +21,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readTable, type Cell } from '@lagebild/ingestion';
-import { createLmdbDocumentStore, createLmdbEventStore } from '@lagebild/platform';
+import { createLmdbDocumentStore, createLmdbEventStore, readTable, type Cell } from '@lagebild/platform';
 import { createBudgetService } from '../application';
 import { LEDGER_COLLECTION, PROJECTOR_COLLECTION } from '../ledger/projection';
 import type { ImportProfileBody } from '../imports/profile';

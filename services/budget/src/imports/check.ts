@@ -1,5 +1,5 @@
 /**
- * The checking pass of a budget import: a row sink for the ingestion service's readers (CSV,
+ * The checking pass of a budget import: a row sink for the platform's file readers (CSV,
  * XLSX, XLS) that turns every row into plan or actual records by the import profile, or into
  * findings. Nothing is recorded from here: the application appends only when the whole file is
  * clean (all or nothing).
@@ -19,7 +19,7 @@ import {
   type NumberParser,
   type ParseProblem,
   type RowSink,
-} from '@lagebild/ingestion';
+} from '@lagebild/platform';
 import { isSpending, lineKey, type LineRef } from '../domain/lines';
 import type { AccountKind } from '../integration-events';
 import { budgetFinding, Findings } from './findings';

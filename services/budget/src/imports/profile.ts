@@ -4,12 +4,12 @@
  * services/budget/profiles/ (the Münster file of ../shared/data/budget); a tenant writes its own
  * for its system (generic mapping: columns for Produkt, Konto, Jahr, Betrag, Art Plan/Ist,
  * Richtung Ertrag/Aufwand, sign conventions; long and wide layouts). The file format part (CSV or
- * XLSX, encoding, delimiter, header rows) and the column references are the ingestion service's
- * (@lagebild/ingestion), so one reader and one way of naming columns serve both services.
+ * XLSX, encoding, delimiter, header rows) and the column references are the platform's
+ * (@lagebild/platform, files/), so one reader and one way of naming columns serve every service.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ColumnRef, FormatSpec, NumberSpec } from '@lagebild/ingestion';
+import { ColumnRef, FormatSpec, NumberSpec } from '@lagebild/platform';
 import { z } from 'zod';
 
 export const VALUE_KINDS = ['IST', 'ANSATZ', 'NACHTRAG', 'PLANUNG'] as const;

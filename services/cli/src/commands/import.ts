@@ -12,7 +12,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { createDeliveries, DeliveryRefusedError, describePeriod, Encoding, type DeliveryFinding, type DeliveryView } from '@lagebild/ingestion';
+import { createDeliveries, DeliveryRefusedError, describePeriod, type DeliveryFinding, type DeliveryView } from '@lagebild/ingestion';
+import { Encoding } from '@lagebild/platform';
 import { openCommandContext } from './context';
 import { type Command, UsageError } from './types';
 

@@ -63,6 +63,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env, options: { han
     bodyLimit: config.bodyLimit,
     handleSignals: options.handleSignals ?? true,
     mounts: services.map((s) => serviceMount(s.name, s.router, { openapi: s.openapi })),
+    pages: services.flatMap((s) => s.pages ?? []),
     readiness: Object.assign({}, platform.readiness, ...services.map((s) => s.readiness ?? {})),
     onShutdown: async () => {
       for (const service of [...services].reverse()) await service.stop?.();

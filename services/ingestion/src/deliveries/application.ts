@@ -27,15 +27,26 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isWrongExpectedVersionError, type DocumentStore, type EventStore, type Logger, type NewEvent } from '@lagebild/platform';
+import {
+  derivedUuid,
+  FatalParseError,
+  formatBytes,
+  isWrongExpectedVersionError,
+  readTable,
+  type DocumentStore,
+  type Encoding,
+  type EventStore,
+  type Logger,
+  type NewEvent,
+  type ProgressListener,
+} from '@lagebild/platform';
 import type { AreaRegister } from '../areas/register';
 import type { Dataset } from '../datasets/schema';
-import { FatalParseError, readTable, type ProgressListener } from '../parsing';
 import type { Catalog } from '../profiles/catalog';
-import type { DeliveryProfile, Encoding } from '../profiles/schema';
+import type { DeliveryProfile } from '../profiles/schema';
 import { DeliveryCheck, type CheckResult } from './check';
 import { decideDelivery, type DeliveryCommand } from './decide';
-import { finding, formatBytes, type DeliveryFinding } from './errors';
+import { finding, type DeliveryFinding } from './errors';
 import {
   deliveryStream,
   evolveDelivery,
@@ -161,13 +172,6 @@ export interface DeliveryService {
 
 function safeExtension(fileName: string): string {
   return extname(fileName).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 10);
-}
-
-/** UUID (version 8, RFC 9562 custom) derived from a text: the same text, the same id. */
-export function derivedUuid(text: string): string {
-  const hex = createHash('sha256').update(text).digest('hex');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 function limitOf(profile: DeliveryProfile, limits: DeliveryLimits): number {

@@ -10,27 +10,33 @@
  * breakdown and period twice); at the end: part <= total, totals rows against the sum of their
  * parts, areas of the scheme missing from the delivery.
  */
-import { type DeliveryErrorCode, FindingCollector, type ColumnPosition, finding, formatNumber, type FindingFacts, type FindingSeverity } from './errors';
 import type { Dataset } from '../datasets/schema';
 import type { VariableKind } from '../datasets/schema';
 import {
   buildHeader,
   cellText,
+  describeColumns,
   describeNumberFormat,
   describeRef,
+  formatNumber,
   guessDelimiter,
   looksLikeFormula,
   numberParser,
+  positionOf,
   resolveColumn,
   type Cell,
+  type ColumnPosition,
+  type ColumnRef,
+  type FindingFacts,
+  type FindingSeverity,
   type Header,
   type NumberParser,
   type ParseProblem,
   type RowSink,
-} from '../parsing';
+} from '@lagebild/platform';
+import { type DeliveryErrorCode, FindingCollector, finding } from './errors';
 import { normalizeAreaName } from '../areas/names';
-import { describeColumns, positionOf } from '../parsing/headers';
-import { type ColumnRef, type DeliveryProfile, type SpecialMeaning, specialValuesOf } from '../profiles/schema';
+import { type DeliveryProfile, type SpecialMeaning, specialValuesOf } from '../profiles/schema';
 import type { DeliveryTally, ObservationStatus } from './model';
 import { describeGranularity, describePeriod, parsePeriod, periodKey, type ReferencePeriod } from './periods';
 import type { SchemeContext, VersionContext } from './scheme-context';

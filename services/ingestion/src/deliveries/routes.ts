@@ -15,9 +15,8 @@
 import { rm } from 'node:fs/promises';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { canAccessTenant, ForbiddenProblem, NotFoundProblem, parseInput, principalOf, ProblemError, requireRole, type DocumentStore, type Principal } from '@lagebild/platform';
+import { canAccessTenant, Encoding, ForbiddenProblem, NotFoundProblem, parseInput, principalOf, ProblemError, requireRole, type DocumentStore, type Principal } from '@lagebild/platform';
 import type { Catalog } from '../profiles/catalog';
-import { Encoding } from '../profiles/schema';
 import { readMultipart, type Multipart } from '../http/upload';
 import { DeliveryRefusedError, type DeliveryAccess, type DeliveryService, type StoredFile } from './application';
 import { datasetsOfVariable, queryObservations, type DeliveryView } from './projections';

@@ -8,8 +8,7 @@
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { ProblemError } from '@lagebild/platform';
-import { formatBytes } from '../deliveries/errors';
+import { formatBytes, ProblemError } from '@lagebild/platform';
 
 export interface MultipartLimits {
   /** Most files per request. */

@@ -10,7 +10,7 @@ import type { EventLog } from '../ports/event-log';
 import type { EventStore } from '../ports/event-store';
 import type { Warehouse } from '../ports/warehouse';
 import type { Authenticator } from '../runtime/auth';
-import type { ReadinessChecks } from '../runtime/http';
+import type { PageMount, ReadinessChecks } from '../runtime/http';
 import type { Logger } from '../runtime/logger';
 
 /** The four ports, opened once per process by `openPlatform`. */
@@ -37,6 +37,11 @@ export interface ServiceModule {
   readiness?: ReadinessChecks;
   /** OpenAPI document of the router's declared routes (runtime/api.ts), served without a token. */
   openapi?: () => unknown;
+  /**
+   * Static pages mounted at the host root without authentication (e.g. the FIS web view at
+   * `/fis`); they fetch their data from the service's authenticated API.
+   */
+  pages?: readonly PageMount[];
 }
 
 /** Factory every service package exports as `createService`. */

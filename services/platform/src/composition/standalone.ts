@@ -33,6 +33,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<Host> {
     auth,
     bodyLimit: config.bodyLimit,
     mounts: [serviceMount(service.name, service.router, { openapi: service.openapi })],
+    pages: service.pages ?? [],
     readiness: { ...platform.readiness, ...service.readiness },
     onShutdown: async () => {
       await service.stop?.();

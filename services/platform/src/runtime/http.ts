@@ -35,6 +35,22 @@ export function serviceMount(service: string, router: Router, options: { public?
   return { path: `/api/${service}`, router, ...(options.public ? { public: true } : {}), ...(options.openapi ? { openapi: options.openapi } : {}) };
 }
 
+/**
+ * A public page (static HTML and assets) at the host root, e.g. `/fis`. Pages carry no data of
+ * their own: they ask the authenticated API with the user's token, so they need no token to load.
+ */
+export interface PageMount {
+  path: string;
+  router: Router;
+}
+
+/** Paths a page may not take: the APIs and the probes. */
+function checkPagePath(path: string): void {
+  if (!/^\/[a-z][a-z0-9-]*$/.test(path) || path === '/api' || path === '/health' || path === '/ready') {
+    throw new TypeError(`page path must be one lower-case segment outside /api, /health and /ready: ${path}`);
+  }
+}
+
 /** Named readiness checks; each resolves when its port is usable and rejects (with a reason) otherwise. */
 export type ReadinessChecks = Record<string, () => Promise<void>>;
 
@@ -57,6 +73,8 @@ export interface AppOptions {
   /** When given, every mount not marked `public` requires a valid bearer token. */
   auth?: Authenticator;
   mounts?: readonly Mount[];
+  /** Public pages at the host root (no token needed to load them). */
+  pages?: readonly PageMount[];
   readiness?: ReadinessChecks;
   /** Per-check timeout of `/ready`. @default 2000 */
   readinessTimeoutMs?: number;
@@ -317,6 +335,10 @@ export function createApp(options: AppOptions): Express {
     if (openapi) app.get(`${mount.path}/openapi.json`, (_req, res) => void res.json(openapi()));
     if (options.auth && !mount.public) app.use(mount.path, options.auth.authenticate, mount.router);
     else app.use(mount.path, mount.router);
+  }
+  for (const page of options.pages ?? []) {
+    checkPagePath(page.path);
+    app.use(page.path, page.router);
   }
   options.configure?.(app);
   app.use(notFound(app));

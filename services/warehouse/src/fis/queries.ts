@@ -1,0 +1,91 @@
+/**
+ * Runs the dashboards' SQL for the web view: resolves the template variables in their order (each
+ * option list queried with the values chosen before it, a requested value kept only when it is one
+ * of the options the caller was offered), then binds every parameter of a panel's SQL server-side.
+ * Values the caller must not choose (which tenants, protected or raw) are derived from the
+ * principal, never taken from the request.
+ */
+import { type FisDashboard, type FisPanel, type FisVariable, PARAMETERS, type ParameterSpec, parametersOf, type VariableName, type VariableOption } from '@lagebild/dashboards';
+import type { Principal, QueryParams, Warehouse } from '@lagebild/platform';
+import { maySeeRaw, PROTECTED_VIEW, RAW_VIEW, visibleTenants } from './access';
+
+export interface ResolvedVariable {
+  name: VariableName;
+  label: string;
+  description: string;
+  options: VariableOption[];
+  /** The chosen value; null when the variable has no options (no data yet). */
+  value: string | null;
+}
+
+export interface PanelResult {
+  columns: string[];
+  rows: Array<Record<string, unknown>>;
+  /** Variables without a value (no data to choose from): the panel was not run. */
+  missing: VariableName[];
+}
+
+export type RequestedValues = Partial<Record<VariableName, string>>;
+
+function serverValue(name: string, principal: Principal, values: Partial<Record<VariableName, string | null>>): string | boolean | string[] {
+  switch (name) {
+    case 'visible_tenants':
+      return visibleTenants(principal);
+    case 'indicator_view':
+      return values.audience === RAW_VIEW && maySeeRaw(principal, values.tenant ?? null) ? RAW_VIEW : PROTECTED_VIEW;
+    case 'raw_values':
+      return values.audience === RAW_VIEW && maySeeRaw(principal, values.tenant ?? null);
+    default:
+      throw new Error(`no server value for parameter ${name}`);
+  }
+}
+
+/** Bound parameters of a statement, or the variables it lacks. */
+function bind(sql: string, principal: Principal, values: Partial<Record<VariableName, string | null>>): { params: QueryParams; missing: VariableName[] } {
+  const params: QueryParams = {};
+  const missing: VariableName[] = [];
+  for (const p of parametersOf(sql)) {
+    const spec: ParameterSpec = PARAMETERS[p.name];
+    if (spec.source === 'server') {
+      params[p.name] = serverValue(p.name, principal, values);
+      continue;
+    }
+    const value = values[spec.source];
+    if (value === null || value === undefined) missing.push(spec.source);
+    else params[p.name] = value;
+  }
+  return { params, missing };
+}
+
+async function optionsOf(warehouse: Warehouse, variable: FisVariable, principal: Principal, values: Partial<Record<VariableName, string | null>>): Promise<VariableOption[]> {
+  if ('fixed' in variable.options) {
+    if (variable.name === 'audience' && !maySeeRaw(principal, values.tenant ?? null)) return variable.options.fixed.filter((o) => o.value !== RAW_VIEW);
+    return [...variable.options.fixed];
+  }
+  const { params, missing } = bind(variable.options.sql, principal, values);
+  if (missing.length > 0) return [];
+  const rows = await warehouse.query<{ value: unknown; label: unknown }>(variable.options.sql, params);
+  return rows.map((r) => ({ value: String(r.value), label: String(r.label) }));
+}
+
+export async function resolveVariables(warehouse: Warehouse, dashboard: FisDashboard, principal: Principal, requested: RequestedValues): Promise<ResolvedVariable[]> {
+  const values: Partial<Record<VariableName, string | null>> = {};
+  const out: ResolvedVariable[] = [];
+  for (const variable of dashboard.variables) {
+    const options = await optionsOf(warehouse, variable, principal, values);
+    const wanted = requested[variable.name];
+    const value = options.find((o) => o.value === wanted)?.value ?? options[0]?.value ?? null;
+    values[variable.name] = value;
+    out.push({ name: variable.name, label: variable.label, description: variable.description, options, value });
+  }
+  return out;
+}
+
+export async function runPanel(warehouse: Warehouse, dashboard: FisDashboard, panel: FisPanel, principal: Principal, requested: RequestedValues): Promise<PanelResult & { variables: ResolvedVariable[] }> {
+  const variables = await resolveVariables(warehouse, dashboard, principal, requested);
+  const values = Object.fromEntries(variables.map((v) => [v.name, v.value])) as Partial<Record<VariableName, string | null>>;
+  const { params, missing } = bind(panel.sql, principal, values);
+  if (missing.length > 0) return { columns: [], rows: [], missing, variables };
+  const rows = await warehouse.query(panel.sql, params);
+  return { columns: rows.length > 0 ? Object.keys(rows[0]!) : [], rows, missing: [], variables };
+}
