@@ -24,6 +24,8 @@ export {
   type DocumentStoreProcessedEventIdsOptions,
   onShutdownSignals,
   type ShutdownOptions,
+  pollLoop,
+  type PollLoop,
 } from './consumer';
 export * from './runtime';
 export * from './warehouse';

@@ -15,7 +15,7 @@
  * prefix scan and checks its postings in memory. (One document per posting cost more than the
  * rest of the import together.)
  */
-import type { DocumentStore, DocumentWrite, EventStore, Logger, StoredEvent } from '@lagebild/platform';
+import { type DocumentStore, type DocumentWrite, type EventStore, type Logger, pollLoop, type StoredEvent } from '@lagebild/platform';
 import { emptyLedgerLine, lineKey, lineRefOf, type LedgerLine, type LineRef } from '../domain/lines';
 import type { BudgetAppropriatedData, BudgetCarriedForwardData, BudgetReallocatedData, CommitmentRecordedData, ActualPostedData } from '../integration-events';
 import type { BudgetImportAcceptedData, BudgetImportRejectedData, ImportReport } from '../imports/model';
@@ -238,9 +238,6 @@ export interface LedgerProjector {
 export function createLedgerProjector(deps: { eventStore: EventStore; documents: DocumentStore; logger?: Logger }): LedgerProjector {
   const { eventStore, documents } = deps;
   let queue: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  let tick: Promise<unknown> = Promise.resolve();
 
   async function run(): Promise<number> {
     let position = (await documents.get<{ position: number }>(PROJECTOR_COLLECTION, 'ledger'))?.position ?? 0;
@@ -267,26 +264,11 @@ export function createLedgerProjector(deps: { eventStore: EventStore; documents:
     return round;
   };
 
+  const loop = pollLoop(catchUp, { logger: deps.logger, failureMessage: 'budget ledger projector failed; retrying' });
+
   return {
     catchUp,
-    start(pollIntervalMs = 250) {
-      if (running) return;
-      running = true;
-      const loop = async () => {
-        try {
-          await catchUp();
-        } catch (error) {
-          deps.logger?.error({ err: error }, 'budget ledger projector failed; retrying');
-        }
-        if (running) timer = setTimeout(() => (tick = loop()), pollIntervalMs);
-      };
-      tick = loop();
-    },
-    async stop() {
-      running = false;
-      if (timer) clearTimeout(timer);
-      await tick;
-    },
+    ...loop,
   };
 }
 

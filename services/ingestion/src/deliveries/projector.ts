@@ -4,7 +4,7 @@
  * and saving the checkpoint only repeats work. Commands call `catchUp()` after appending, so a
  * client reads its own writes (status right after the 202).
  */
-import type { DocumentStore, EventStore, Logger, StoredEvent } from '@lagebild/platform';
+import { type DocumentStore, type EventStore, type Logger, pollLoop, type StoredEvent } from '@lagebild/platform';
 import { CATALOG_EVENT_TYPES, projectCatalogEvent } from '../profiles/projections';
 import { DELIVERY_PROJECTION_TYPES, projectAcceptedObservations, projectDeliveryEvent } from './projections';
 
@@ -69,31 +69,13 @@ export function createIngestionProjector(deps: { eventStore: EventStore; documen
     return true;
   });
 
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  let tick: Promise<unknown> = Promise.resolve();
   const catchUp = async () => (await catchUpStatus()) + (await catchUpObservations());
+
+  const loop = pollLoop(catchUp, { logger: deps.logger, failureMessage: 'ingestion projector failed; retrying' });
 
   return {
     catchUpStatus,
     catchUp,
-    start(pollIntervalMs = 250) {
-      if (running) return;
-      running = true;
-      const loop = async () => {
-        try {
-          await catchUp();
-        } catch (error) {
-          deps.logger?.error({ err: error }, 'ingestion projector failed; retrying');
-        }
-        if (running) timer = setTimeout(() => (tick = loop()), pollIntervalMs);
-      };
-      tick = loop();
-    },
-    async stop() {
-      running = false;
-      if (timer) clearTimeout(timer);
-      await tick;
-    },
+    ...loop,
   };
 }

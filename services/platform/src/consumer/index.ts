@@ -16,3 +16,4 @@ export {
 } from './processed-ids';
 export { onShutdownSignals, type ShutdownOptions } from './shutdown';
 export { silentLogger, type Logger } from './logger';
+export { pollLoop, type PollLoop } from './poll-loop';
