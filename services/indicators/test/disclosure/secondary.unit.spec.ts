@@ -184,14 +184,16 @@ describe('secondary suppression', () => {
     });
   });
 
-  it('protects a Germany-sized hierarchy (11,200 Gemeinden) in well under 100 ms', () => {
+  // How fast this is at Germany scale is measured by `npm run bench` (indicator recompute), not asserted here.
+  it('protects a Germany-sized hierarchy (11,200 Gemeinden) with a decision for every cell', () => {
     const cells = germanyLike();
-    protect(cells, rules); // warm-up: the first call also pays for compiling
-    const started = process.hrtime.bigint();
     const decisions = protect(cells, { minCount: 5, minPopulation: 300 });
-    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
     expect(decisions.size).toBe(cells.length);
-    expect(elapsedMs).toBeLessThan(100);
+    const hidden = [...decisions.values()].filter((d) => d.status !== 'published');
+    expect(hidden.length).toBeGreaterThan(0);
+    expect(hidden.length).toBeLessThan(cells.length);
+    // No suppressed value can be recomputed from the published ones.
+    expect(disclosedCells(cells, decisions)).toEqual([]);
   });
 });
 
