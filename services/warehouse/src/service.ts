@@ -25,15 +25,7 @@ export const createService: ServiceFactory = (deps) => {
   const router = Router();
   const codec = createCodec();
   const projection = createProjection({ warehouse: deps.warehouse, eventLog: deps.eventLog, documents: deps.documents, codec, logger: deps.logger });
-  const api = createApi({ service: SERVICE_NAME, title: 'Lagebild Warehouse und FIS', description: 'Sternschema in ClickHouse, FIS-Abfragen.' });
-  api.route({
-    method: 'get',
-    path: '/',
-    summary: 'Beschreibung des Dienstes',
-    access: 'authenticated',
-    responses: { 200: { description: 'Name und Zweck' } },
-    handler: () => ({ service: SERVICE_NAME, titel: 'Warehouse und FIS', beschreibung: 'Projektion aller Ereignisse in das ClickHouse-Sternschema, FIS-Abfragen und FIS-Webansicht.' }),
-  });
+  const api = createApi({ service: SERVICE_NAME, title: 'Lagebild Warehouse und FIS', description: 'Sternschema in ClickHouse, FIS-Abfragen.', about: { titel: 'Warehouse und FIS', beschreibung: 'Projektion aller Ereignisse in das ClickHouse-Sternschema, FIS-Abfragen und FIS-Webansicht.' } });
   api.route({
     method: 'post',
     path: '/query',

@@ -100,17 +100,9 @@ const answers = (description: string, status = 200) => ({ [status]: { descriptio
 
 export function createBudgetApi(service: BudgetService, options: { workDir?: string; maxUploadBytes?: number } = {}): Api {
   const maxUpload = options.maxUploadBytes ?? MAX_UPLOAD_BYTES;
-  const api = createApi({ service: 'budget', title: 'Lagebild Budgetcontrolling', description: 'Produkthaushalt mit Ansatz, Nachtrag, Übertragung, Umschichtung, Planung, Obligo, Ist und Hochrechnung; Abweichungsbericht; Präventionsanteil; Kennzahlen.' });
+  const api = createApi({ service: 'budget', title: 'Lagebild Budgetcontrolling', description: 'Produkthaushalt mit Ansatz, Nachtrag, Übertragung, Umschichtung, Planung, Obligo, Ist und Hochrechnung; Abweichungsbericht; Präventionsanteil; Kennzahlen.', about: { titel: 'Budgetcontrolling', beschreibung: 'Produkthaushalt mit Ansatz, Ist, Obligo und Hochrechnung, Abweichungen und Verknüpfung mit Zielen.' } });
   const actorOf = (principal: Principal, tenant: string) => ({ tenant, subject: principal.subject });
 
-  api.route({
-    method: 'get',
-    path: '/',
-    summary: 'Beschreibung des Dienstes',
-    access: 'authenticated',
-    responses: answers('Name und Zweck des Dienstes'),
-    handler: () => ({ service: 'budget', titel: 'Budgetcontrolling', beschreibung: 'Produkthaushalt mit Ansatz, Ist, Obligo und Hochrechnung, Abweichungen und Verknüpfung mit Zielen.' }),
-  });
 
   // Structure
   api.route({

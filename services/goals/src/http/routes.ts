@@ -256,6 +256,7 @@ export function createGoalRoutes(goals: GoalsModule) {
     service: 'goals',
     title: 'Lagebild Ziele und Kontrakte',
     description: 'Zielsystem mit Zielwerten und Zielerreichung, Maßnahmen, Trägerverzeichnis, Kontrakte und Vereinbarungen mit Berichtspflichten, Trägerberichte.',
+    about: { titel: 'Ziele und Kontrakte', beschreibung: 'Zielsystem mit Zielwerten, Maßnahmen, Kontrakte und Leistungsvereinbarungen mit Trägern, Trägerberichte.' },
   });
 
   const goalView = async (tenant: string, goalId: string): Promise<GoalView> => {
@@ -276,14 +277,6 @@ export function createGoalRoutes(goals: GoalsModule) {
   };
   const meta = () => ({ now: nowOf(ctx) });
 
-  api.route({
-    method: 'get',
-    path: '/',
-    summary: 'Beschreibung des Dienstes',
-    access: 'authenticated',
-    responses: { 200: { description: 'Name und Zweck' } },
-    handler: () => ({ service: 'goals', titel: 'Ziele und Kontrakte', beschreibung: 'Zielsystem mit Zielwerten, Maßnahmen, Kontrakte und Leistungsvereinbarungen mit Trägern, Trägerberichte.' }),
-  });
 
   // ---- goals ----
 

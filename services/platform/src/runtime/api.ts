@@ -82,6 +82,8 @@ export interface ApiInfo {
   title: string;
   description?: string;
   version?: string;
+  /** German name and purpose: answered at `GET /` of the service (every signed-in principal). */
+  about?: { titel: string; beschreibung: string };
 }
 
 export interface Api {
@@ -193,6 +195,11 @@ export function createApi(info: ApiInfo): Api {
         },
       },
     };
+  }
+
+  if (info.about) {
+    const about = { service: info.service, ...info.about };
+    route({ method: 'get', path: '/', summary: 'Beschreibung des Dienstes', access: 'authenticated', responses: { 200: { description: 'Name und Zweck' } }, handler: () => about });
   }
 
   return { router, route: route as Api['route'], routes: () => declared.map((d) => d.route), document };
