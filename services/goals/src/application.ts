@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { currentTraceparent, type DocumentStore, type EventStore, isWrongExpectedVersionError, type Logger, suggestNames, withSpan } from '@lagebild/platform';
 import { evaluateTarget, type SeriesPoint } from './domain/attainment';
-import { allObligations, type ContractCommand, type ContractState, contractEnd, decideContract, evolveContract, foldContract } from './domain/contracts';
+import { type ContractCommand, type ContractState, decideContract, evolveContract, foldContract } from './domain/contracts';
 import {
   type AttainmentData,
   type ContractEvent,
@@ -308,9 +308,6 @@ function allObligationsCovered(doc: ContractView): boolean {
   return doc.expectedObligations <= doc.obligations.length;
 }
 
-export function expectedObligationCount(state: ContractState, today: string): number {
-  return allObligations(state, today).filter((o) => o.period.end < today).length + (contractEnd(state) === null ? 1 : 0);
-}
 
 // ---- measures and Träger ----
 

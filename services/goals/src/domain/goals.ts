@@ -162,7 +162,6 @@ export function evolveGoal(state: GoalState, event: GoalEvent): GoalState {
       return { ...state, contextIndicators: event.data.indicators.map((i) => ({ indicatorId: i.indicatorId, schemeId: i.schemeId, areaCodes: [...i.areaCodes], note: i.note })) };
     case 'TargetValueSet': {
       const d = event.data;
-      const before = state.targets[d.targetId];
       const target: TargetState = {
         targetId: d.targetId,
         indicatorId: d.indicatorId,
@@ -178,7 +177,6 @@ export function evolveGoal(state: GoalState, event: GoalEvent): GoalState {
         // A changed target is judged anew: earlier verdicts were about the old Zielwert.
         evaluations: {},
       };
-      void before;
       return { ...state, targets: { ...state.targets, [d.targetId]: target }, withdrawnTargets: state.withdrawnTargets.filter((t) => t !== d.targetId) };
     }
     case 'TargetWithdrawn': {

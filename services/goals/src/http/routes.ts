@@ -227,7 +227,7 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 
 function readTenant(principal: Principal, requested: string | undefined): string {
   const tenant = requested ?? principal.tenant;
-  // Another tenant's objects do not exist for the caller (404, not 403: no probing of ids).
+  // Reading another tenant is refused (403); single objects of another tenant answer 404 in their routes, so ids cannot be probed.
   if (!canAccessTenant(principal, tenant)) throw new ForbiddenProblem(`Kein Zugriff auf die Daten des Mandanten ${tenant}; Ihr Mandant ist ${principal.tenant}.`);
   return tenant;
 }
