@@ -10,18 +10,34 @@ import type { FisVariable } from './model';
 export const INDICATOR_NAMES = `SELECT indicator_id, argMax(name, version) AS name, argMax(unit, version) AS unit, argMax(polarity, version) AS polarity
   FROM lagebild.dim_indicator FINAL WHERE scope IN ('00000', {tenant:String}) GROUP BY indicator_id`;
 
-/** The root unit(s) of the selected scheme: the whole territory (Gesamtstadt, Kreis). */
-export const ROOT_AREAS = 'SELECT code FROM lagebild.v_area WHERE tenant = {tenant:String} AND scheme_id = {scheme:String} AND parent_code IS NULL';
+/**
+ * The units of the selected scheme as the tenant sees them: the units of its own scheme or, for a
+ * shared scheme kept by the system tenant 00000 (the Gemeindeverzeichnis, in which Kreise and
+ * Gemeinden deliver), the units it has values for. Every panel that lists areas reads this.
+ */
+export const TENANT_AREAS = `SELECT * FROM lagebild.v_area WHERE scheme_id = {scheme:String}
+  AND (tenant = {tenant:String} OR (tenant = '00000' AND code IN (SELECT DISTINCT area_code FROM lagebild.fact_indicator_value WHERE tenant = {tenant:String} AND scheme_id = {scheme:String})))`;
+
+/**
+ * The whole territory (Gesamtstadt, Kreis) as a scalar subquery: the total the indicator engine
+ * computes under the tenant's key, or, where a scheme has no such total, its root unit.
+ */
+export const TOTAL_AREA = `(SELECT if(countIf(code = {tenant:String}) > 0, {tenant:String}, min(code)) FROM (
+  SELECT DISTINCT area_code AS code FROM lagebild.fact_indicator_value WHERE tenant = {tenant:String} AND scheme_id = {scheme:String}
+    AND (area_code = {tenant:String} OR area_code IN (SELECT code FROM lagebild.v_area WHERE tenant = {tenant:String} AND scheme_id = {scheme:String} AND parent_code IS NULL))))`;
 
 export const tenant: FisVariable = {
   name: 'tenant',
   label: 'Mandant',
   description: 'Gebietskörperschaft (AGS); ein Kreis sieht auch seine Mitgliedsgemeinden.',
   options: {
-    sql: `SELECT t.tenant AS value, if(r.name = '', concat('Mandant ', t.tenant), concat(r.name, ' (', t.tenant, ')')) AS label
-FROM (SELECT tenant FROM lagebild.dim_scheme_version UNION DISTINCT SELECT tenant FROM lagebild.dim_goal UNION DISTINCT SELECT tenant FROM lagebild.dim_contract) AS t
-LEFT JOIN (SELECT tenant, any(name) AS name FROM lagebild.v_area WHERE parent_code IS NULL GROUP BY tenant) AS r ON r.tenant = t.tenant
-WHERE has({visible_tenants:Array(String)}, t.tenant)
+    // Names from the Gemeindeverzeichnis (system tenant 00000) where it has the key, else the
+    // tenant's own unit of that code; tenants appear once they have any data in the warehouse.
+    sql: `SELECT t.tenant AS value, if(ifNull(n.name, '') = '', concat('Mandant ', t.tenant), concat(n.name, ' (', t.tenant, ')')) AS label
+FROM (SELECT tenant FROM lagebild.dim_scheme_version UNION DISTINCT SELECT tenant FROM lagebild.dim_goal UNION DISTINCT SELECT tenant FROM lagebild.dim_contract
+  UNION DISTINCT SELECT DISTINCT tenant FROM lagebild.fact_indicator_value UNION DISTINCT SELECT DISTINCT tenant FROM lagebild.fact_budget_line) AS t
+LEFT JOIN (SELECT code, argMax(name, tenant = '00000') AS name FROM lagebild.v_area WHERE has({visible_tenants:Array(String)}, code) GROUP BY code) AS n ON n.code = t.tenant
+WHERE has({visible_tenants:Array(String)}, t.tenant) AND t.tenant != '00000'
 ORDER BY length(value), value`,
   },
 };
@@ -31,9 +47,11 @@ export const scheme: FisVariable = {
   label: 'Gliederung',
   description: 'Gebietsgliederung (Sozialräume, Stadtteile, Planungsräume).',
   options: {
+    // The tenant's own schemes and the shared ones it delivers in (the Gemeindeverzeichnis).
     sql: `SELECT scheme_id AS value, argMax(scheme_name, version) AS label
-FROM lagebild.dim_scheme_version FINAL WHERE tenant = {tenant:String}
-GROUP BY scheme_id ORDER BY label`,
+FROM lagebild.dim_scheme_version FINAL
+WHERE tenant = {tenant:String} OR (tenant = '00000' AND scheme_id IN (SELECT DISTINCT scheme_id FROM lagebild.fact_indicator_value WHERE tenant = {tenant:String}))
+GROUP BY scheme_id ORDER BY max(tenant = {tenant:String}) DESC, label`,
   },
 };
 
@@ -43,8 +61,8 @@ export const area: FisVariable = {
   description: 'Gebiet der Gliederung; Sozialräume zuerst, das Gesamtgebiet zuletzt.',
   options: {
     sql: `SELECT code AS value, concat(name, ' (', unit_type, ')') AS label
-FROM lagebild.v_area WHERE tenant = {tenant:String} AND scheme_id = {scheme:String}
-ORDER BY parent_code IS NULL, name, code`,
+FROM (${TENANT_AREAS})
+ORDER BY parent_code IS NULL, code = ${TOTAL_AREA}, name, code`,
   },
 };
 

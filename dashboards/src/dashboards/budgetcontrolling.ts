@@ -27,7 +27,7 @@ export const budgetcontrolling: FisDashboard = {
       description: 'Summe der Aufwendungen aller Produkte je Wertart, dazu der präventive Anteil am Ansatz.',
       grid: { x: 0, y: 0, w: 24, h: 4 },
       sql: `SELECT label, value, unit, color FROM (
-  SELECT k.label AS label, ifNull(s.amount, 0) / 100 AS value, 'EUR' AS unit, '' AS color, k.ord AS ord
+  SELECT k.label AS label, if(s.kind = '', NULL, s.amount / 100) AS value, 'EUR' AS unit, '' AS color, k.ord AS ord
   FROM (SELECT tupleElement(x, 1) AS kind, tupleElement(x, 2) AS label, tupleElement(x, 3) AS ord FROM (SELECT arrayJoin(${KINDS}) AS x)) AS k
   LEFT JOIN (SELECT toString(value_kind) AS kind, sum(amount_cents) AS amount ${AUFWAND_OF_YEAR} GROUP BY kind) AS s ON s.kind = k.kind
   UNION ALL

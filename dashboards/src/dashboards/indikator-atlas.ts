@@ -1,10 +1,10 @@
 /** 3. Indikator-Atlas: choropleth of an indicator over the areas of a scheme, ranking, time series. */
 import type { FisDashboard } from '../model';
-import { audience, indicator, period, ROOT_AREAS, scheme, tenant } from '../variables';
+import { audience, indicator, period, scheme, tenant, TENANT_AREAS, TOTAL_AREA } from '../variables';
 import { ampelText, geometryCentre, valueNote } from './shared';
 
 /** The most frequent unit type of the scheme: its finest level (Sozialräume, not the Bezirke above them). */
-const MAP_LEVEL = `SELECT unit_type FROM lagebild.v_area WHERE tenant = {tenant:String} AND scheme_id = {scheme:String} AND parent_code IS NOT NULL
+const MAP_LEVEL = `SELECT unit_type FROM (${TENANT_AREAS}) WHERE parent_code IS NOT NULL
   GROUP BY unit_type ORDER BY count() DESC, unit_type LIMIT 1`;
 
 /** Values of the selected indicator and period per area. */
@@ -29,10 +29,10 @@ export const indikatorAtlas: FisDashboard = {
       grid: { x: 0, y: 0, w: 14, h: 14 },
       sql: `SELECT a.code AS code, a.name AS name, v.value AS value, toBool(v.status LIKE 'SUPPRESSED%') AS suppressed, g.geometry AS geometry,
   ${centre.latitude} AS latitude, ${centre.longitude} AS longitude
-FROM lagebild.v_area AS a
+FROM (${TENANT_AREAS}) AS a
 INNER JOIN lagebild.dim_area_geometry AS g FINAL ON g.tenant = a.tenant AND g.scheme_id = a.scheme_id AND g.scheme_version = a.scheme_version AND g.code = a.code
 LEFT JOIN (${VALUES}) AS v ON v.area_code = a.code
-WHERE a.tenant = {tenant:String} AND a.scheme_id = {scheme:String} AND a.unit_type = (${MAP_LEVEL})
+WHERE a.unit_type = (${MAP_LEVEL})
 ORDER BY a.code`,
       area: 'code',
       label: 'name',
@@ -49,9 +49,9 @@ ORDER BY a.code`,
       description: 'Gebiete nach dem Wert, höchster zuerst; gesperrte Werte am Ende.',
       grid: { x: 14, y: 0, w: 10, h: 14 },
       sql: `SELECT a.name AS gebiet, a.code AS code, v.value AS wert, toBool(v.status LIKE 'SUPPRESSED%') AS suppressed
-FROM lagebild.v_area AS a
+FROM (${TENANT_AREAS}) AS a
 INNER JOIN (${VALUES}) AS v ON v.area_code = a.code
-WHERE a.tenant = {tenant:String} AND a.scheme_id = {scheme:String} AND a.unit_type = (${MAP_LEVEL})
+WHERE a.unit_type = (${MAP_LEVEL})
 ORDER BY v.value IS NULL, v.value DESC, a.name`,
       category: 'gebiet',
       values: [{ column: 'wert', label: 'Wert', decimals: 1, suppressed: 'suppressed' }],
@@ -66,9 +66,8 @@ ORDER BY v.value IS NULL, v.value DESC, a.name`,
       grid: { x: 0, y: 14, w: 14, h: 9 },
       sql: `SELECT a.name AS gebiet, a.code AS code, a.unit_type AS ebene, v.value AS wert, v.parent_value AS vergleichswert, v.rank AS rang,
   round(v.z_score, 2) AS z_wert, ${ampelText('v.ampel')} AS ampel, ${valueNote('v.status')} AS hinweis, toBool(v.status LIKE 'SUPPRESSED%') AS suppressed
-FROM lagebild.v_area AS a
+FROM (${TENANT_AREAS}) AS a
 INNER JOIN (${VALUES}) AS v ON v.area_code = a.code
-WHERE a.tenant = {tenant:String} AND a.scheme_id = {scheme:String}
 ORDER BY a.parent_code IS NULL, a.name`,
       columns: [
         { column: 'gebiet', label: 'Gebiet', kind: 'text' },
@@ -91,7 +90,7 @@ ORDER BY a.parent_code IS NULL, a.name`,
       sql: `SELECT toDateTime(period_end) AS time, tupleElement(s, 1) AS series, tupleElement(s, 2) AS value
 FROM (
   SELECT period_end, anyIf(value, is_root) AS total, minIf(value, NOT is_root) AS low, maxIf(value, NOT is_root) AS high
-  FROM (SELECT period_end, value, area_code IN (${ROOT_AREAS}) AS is_root FROM lagebild.{indicator_view:Identifier}
+  FROM (SELECT period_end, value, area_code = ${TOTAL_AREA} AS is_root FROM lagebild.{indicator_view:Identifier}
     WHERE tenant = {tenant:String} AND scheme_id = {scheme:String} AND indicator_id = {indicator:String} AND status != 'NOT_COMPUTABLE')
   GROUP BY period_end
 )

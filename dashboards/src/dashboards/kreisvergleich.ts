@@ -18,7 +18,12 @@ const NAMES = `SELECT indicator_id, argMax(name, version) AS name, argMax(unit, 
 const GEMEINDE_VALUES = `SELECT * FROM lagebild.v_indicator_value_protected
   WHERE has({visible_tenants:Array(String)}, tenant) AND unit_type = 'Gemeinde' AND status != 'NOT_COMPUTABLE'`;
 
-const NAMES_OF_UNITS = "SELECT tenant, scheme_id, code, name, scheme_version FROM lagebild.v_area WHERE has({visible_tenants:Array(String)}, tenant) AND unit_type = 'Gemeinde'";
+/**
+ * Gemeinde units by scheme and code: the visible tenants' own schemes and the shared
+ * Gemeindeverzeichnis (system tenant 00000) in which a Kreis delivers for its Gemeinden; `tenant`
+ * is the scheme's owner, for the geometry join.
+ */
+const NAMES_OF_UNITS = "SELECT tenant, scheme_id, code, name, scheme_version FROM lagebild.v_area WHERE (has({visible_tenants:Array(String)}, tenant) OR tenant = '00000') AND unit_type = 'Gemeinde'";
 
 const indicator: FisVariable = {
   name: 'indicator',
@@ -45,9 +50,9 @@ GROUP BY period_end ORDER BY period_end DESC`,
 
 /** One row per Gemeinde for the selected indicator and period. */
 const AT_PERIOD = `SELECT u.name AS gemeinde, v.tenant AS ags_mandant, v.area_code AS code, v.scheme_id AS scheme_id, v.value AS wert, v.previous_value AS vorwert,
-  toBool(v.status LIKE 'SUPPRESSED%') AS suppressed, u.scheme_version AS scheme_version, v.tenant AS tenant
+  toBool(v.status LIKE 'SUPPRESSED%') AS suppressed, u.scheme_version AS scheme_version, u.tenant AS scheme_owner, v.tenant AS tenant
 FROM (${GEMEINDE_VALUES}) AS v
-INNER JOIN (${NAMES_OF_UNITS}) AS u ON u.tenant = v.tenant AND u.scheme_id = v.scheme_id AND u.code = v.area_code
+INNER JOIN (${NAMES_OF_UNITS}) AS u ON u.scheme_id = v.scheme_id AND u.code = v.area_code
 WHERE v.indicator_id = {indicator:String} AND v.period_end = {period:Date32}
 ORDER BY length(v.tenant) DESC LIMIT 1 BY v.area_code`;
 
@@ -80,7 +85,7 @@ export const kreisvergleich: FisDashboard = {
       sql: `SELECT p.code AS code, p.gemeinde AS name, p.wert AS value, p.suppressed AS suppressed, g.geometry AS geometry,
   ${centre.latitude} AS latitude, ${centre.longitude} AS longitude
 FROM (${AT_PERIOD}) AS p
-INNER JOIN lagebild.dim_area_geometry AS g FINAL ON g.tenant = p.tenant AND g.scheme_id = p.scheme_id AND g.scheme_version = p.scheme_version AND g.code = p.code
+INNER JOIN lagebild.dim_area_geometry AS g FINAL ON g.tenant = p.scheme_owner AND g.scheme_id = p.scheme_id AND g.scheme_version = p.scheme_version AND g.code = p.code
 ORDER BY p.code`,
       area: 'code',
       label: 'name',
@@ -118,7 +123,7 @@ ORDER BY wert IS NULL, wert DESC, gemeinde`,
       sql: `SELECT time, series, value FROM (
   SELECT toDateTime(v.period_end) AS time, u.name AS series, v.value AS value
   FROM (${GEMEINDE_VALUES}) AS v
-  INNER JOIN (${NAMES_OF_UNITS}) AS u ON u.tenant = v.tenant AND u.scheme_id = v.scheme_id AND u.code = v.area_code
+  INNER JOIN (${NAMES_OF_UNITS}) AS u ON u.scheme_id = v.scheme_id AND u.code = v.area_code
   WHERE v.indicator_id = {indicator:String}
   ORDER BY length(v.tenant) DESC LIMIT 1 BY v.area_code, v.period_end
 ) ORDER BY time, series`,

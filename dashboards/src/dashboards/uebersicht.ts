@@ -1,6 +1,6 @@
 /** 1. FIS Übersicht (Führung): goal attainment Ampel, key indicators with trend, budget deviation. */
 import type { FisDashboard } from '../model';
-import { audience, INDICATOR_NAMES, period, ROOT_AREAS, scheme, tenant } from '../variables';
+import { audience, INDICATOR_NAMES, period, scheme, tenant, TOTAL_AREA } from '../variables';
 import { ATTAINMENT_AMPEL_SQL, attainmentStatusText, GOALS_IN_FORCE } from './shared';
 
 export const uebersicht: FisDashboard = {
@@ -33,7 +33,7 @@ export const uebersicht: FisDashboard = {
 FROM lagebild.{indicator_view:Identifier} AS v
 LEFT JOIN (${INDICATOR_NAMES}) AS n ON n.indicator_id = v.indicator_id
 WHERE v.tenant = {tenant:String} AND v.scheme_id = {scheme:String} AND v.period_end = {period:Date32}
-  AND v.status != 'NOT_COMPUTABLE' AND v.area_code IN (${ROOT_AREAS})
+  AND v.status != 'NOT_COMPUTABLE' AND v.area_code = ${TOTAL_AREA}
 ORDER BY label LIMIT 8`,
       label: 'label',
       value: { column: 'value', label: 'Wert', unit: 'column:unit', decimals: 1, suppressed: 'suppressed' },
@@ -50,7 +50,7 @@ ORDER BY label LIMIT 8`,
 FROM lagebild.{indicator_view:Identifier} AS v
 INNER JOIN (${INDICATOR_NAMES}) AS n ON n.indicator_id = v.indicator_id
 WHERE v.tenant = {tenant:String} AND v.scheme_id = {scheme:String} AND n.unit = '%'
-  AND v.status != 'NOT_COMPUTABLE' AND v.area_code IN (${ROOT_AREAS})
+  AND v.status != 'NOT_COMPUTABLE' AND v.area_code = ${TOTAL_AREA}
 ORDER BY time, series`,
       time: 'time',
       series: 'series',

@@ -72,7 +72,7 @@ FROM lagebild.v_target AS t
 INNER JOIN lagebild.v_goal AS g ON g.tenant = t.tenant AND g.goal_id = t.goal_id
 LEFT JOIN lagebild.v_attainment_latest AS a ON a.tenant = t.tenant AND a.goal_id = t.goal_id AND a.target_id = t.target_id
 LEFT JOIN (${INDICATOR_NAMES}) AS n ON n.indicator_id = t.indicator_id
-LEFT JOIN (SELECT scheme_id, code, name FROM lagebild.v_area WHERE tenant = {tenant:String}) AS ar ON ar.scheme_id = ifNull(t.scheme_id, '') AND ar.code = ifNull(t.area_code, '')
+LEFT JOIN (SELECT scheme_id, code, argMax(name, tenant = {tenant:String}) AS name FROM lagebild.v_area WHERE tenant IN ({tenant:String}, '00000') GROUP BY scheme_id, code) AS ar ON ar.scheme_id = ifNull(t.scheme_id, '') AND ar.code = ifNull(t.area_code, '')
 WHERE t.tenant = {tenant:String} AND g.retired_on IS NULL
 ORDER BY g.title, indikator`,
       columns: [

@@ -29,6 +29,7 @@ export const createService: ServiceFactory = (deps) => {
     name: SERVICE_NAME,
     router: api.router,
     openapi: () => api.document(),
+    consumers: [{ group: CONSUMER_GROUP, topics: CONSUMED_TOPICS }],
     start: async () => {
       await service.projector.catchUp();
       service.projector.start();

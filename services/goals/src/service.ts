@@ -91,6 +91,7 @@ export const createService: ServiceFactory = (deps) => {
     name: SERVICE_NAME,
     router: api.router,
     openapi: () => api.document(),
+    consumers: [{ group: CONSUMER_GROUP, topics: [INDICATORS_TOPIC] }],
     async start() {
       subscription = await runConsumer({
         log: deps.eventLog,

@@ -129,6 +129,7 @@ export const createService: ServiceFactory = (deps) => {
   return {
     name: SERVICE_NAME,
     router,
+    consumers: [{ group: CONSUMER_GROUP, topics: [INGESTION_TOPIC] }],
     start: async () => {
       const seeded = await module.catalogue.seedShipped(SHIPPED_CATALOGUE_DIR, new Date());
       deps.logger.info(`Kennzahlenkatalog: ${seeded.entries} Einträge, ${seeded.changed.length} neu oder geändert`);

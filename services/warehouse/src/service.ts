@@ -9,7 +9,7 @@ import { createCodec } from '@lagebild/contracts';
 import { createApi, ForbiddenProblem, ProblemError, type ServiceFactory } from '@lagebild/platform';
 import { createFisPage } from './fis/page';
 import { registerFisRoutes } from './fis/routes';
-import { createProjection } from './projection';
+import { createProjection, PROJECTION_GROUP, TOPICS } from './projection';
 import { ReadOnlyQueryError, runReadOnly } from './query';
 import { replayWarehouse } from './replay';
 
@@ -71,6 +71,7 @@ export const createService: ServiceFactory = (deps) => {
     // The FIS web view: a static page at the host root that reads /api/warehouse/fis with the user's token.
     pages: [{ path: '/fis', router: createFisPage() }],
     openapi: () => api.document(),
+    consumers: [{ group: PROJECTION_GROUP, topics: TOPICS }],
     start: () => projection.start(),
     stop: () => projection.stop(),
     readiness: {

@@ -8,6 +8,7 @@ import { createService as createGoals } from '@lagebild/goals';
 import { createService as createIndicators } from '@lagebild/indicators';
 import { createService as createIngestion } from '@lagebild/ingestion';
 import {
+  type Authenticator,
   createAuth,
   createLogger,
   createOutboxRelay,
@@ -31,9 +32,24 @@ export interface StartedPlatform {
   services: readonly ServiceModule[];
   /** The opened ports (for commands and tests that work beside the running services). */
   platform: Platform;
+  /** Checks bearer tokens; in embedded mode it also issues them (`issueToken`). */
+  auth: Authenticator;
+  /** Position of the last event the outbox relay has published to the log. */
+  relayCheckpoint(): Promise<number>;
+  /** The data directory (embedded adapters, spool, keys). */
+  dataDir: string;
 }
 
-export async function start(env: NodeJS.ProcessEnv = process.env, options: { handleSignals?: boolean } = {}): Promise<StartedPlatform> {
+export interface StartOptions {
+  handleSignals?: boolean;
+  /**
+   * Runs on the opened ports before any service is created (e.g. loading the demo): nothing else
+   * writes the stores or their read models yet, so a loader may use its own modules on them.
+   */
+  prepare?: (ctx: { platform: Platform; dataDir: string }) => Promise<void>;
+}
+
+export async function start(env: NodeJS.ProcessEnv = process.env, options: StartOptions = {}): Promise<StartedPlatform> {
   const config = loadPlatformConfig(env);
   const logger = createLogger({ service: 'lagebild', level: config.logLevel });
   const telemetry = setupTelemetry({ serviceName: 'lagebild', otlpEndpoint: config.otlpEndpoint, logger });
@@ -49,6 +65,13 @@ export async function start(env: NodeJS.ProcessEnv = process.env, options: { han
     toRecord: outboxMapper(codec),
     logger: logger.child({ component: 'outbox-relay' }),
   });
+
+  try {
+    await options.prepare?.({ platform, dataDir: config.dataDir });
+  } catch (error) {
+    await platform.close();
+    throw error;
+  }
 
   const deps = { ...platform, logger, auth };
   const services: ServiceModule[] = [];
@@ -74,5 +97,5 @@ export async function start(env: NodeJS.ProcessEnv = process.env, options: { han
   });
   relay.start();
   for (const service of services) await service.start?.();
-  return { host, services, platform };
+  return { host, services, platform, auth, relayCheckpoint: () => relay.checkpoint(), dataDir: config.dataDir };
 }

@@ -15,3 +15,4 @@ export {
   type DemoSummary,
 } from './load';
 export { berlinPlanungsraeume2021, flensburgStadtteile, gemeindeverzeichnis, type RegisterOutcome } from './register';
+export { pending, pipelineState, waitUntilSettled, type PipelineConsumers, type PipelineState, type SettleOptions } from './settle';

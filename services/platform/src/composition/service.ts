@@ -42,6 +42,11 @@ export interface ServiceModule {
    * `/fis`); they fetch their data from the service's authenticated API.
    */
   pages?: readonly PageMount[];
+  /**
+   * The consumer groups the service runs and the topics each reads: for lag checks (readiness,
+   * `lagebild start` waiting until the demo has flowed through every service).
+   */
+  consumers?: ReadonlyArray<{ group: string; topics: readonly string[] }>;
 }
 
 /** Factory every service package exports as `createService`. */

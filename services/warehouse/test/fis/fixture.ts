@@ -295,8 +295,47 @@ function kreis(): IntegrationEvent[] {
   return out;
 }
 
+/** A Kreis that delivers for its Gemeinden in the shared Gemeindeverzeichnis (kept by the system tenant 00000). */
+export const KREIS_GV = '01059';
+export const GV_GEMEINDEN = [
+  { ags: '01059183', name: 'Harrislee', rate: [5.1, 4.8] },
+  { ags: '01059075', name: 'Handewitt', rate: [3.9, 4.2] },
+] as const;
+export const KREIS_GV_TOTAL = [4.6, 4.5] as const;
+
+function gemeindeverzeichnis(): IntegrationEvent[] {
+  const unit = (code: string, name: string, unitType: string, parentCode: string | null) => ({ code, name, unitType, parentCode, officialKey: code, validFrom: '2023-01-01', validTo: null, designations: [] });
+  const out: IntegrationEvent[] = [
+    event('AreaSchemeVersionPublished', '00000', 'area-scheme-gemeindeverzeichnis', 1, '2024-03-01T08:00:00.000Z', {
+      schemeId: 'gemeindeverzeichnis',
+      schemeName: 'Gemeindeverzeichnis (Destatis GV100AD)',
+      version: 1,
+      validFrom: '2023-01-01',
+      units: [
+        unit('01', 'Schleswig-Holstein', 'Land', null),
+        unit(KREIS_GV, 'Schleswig-Flensburg', 'Kreis', '01'),
+        unit('01054', 'Nordfriesland', 'Kreis', '01'),
+        ...GV_GEMEINDEN.map((g) => unit(g.ags, g.name, 'Gemeinde', KREIS_GV)),
+        unit('01054056', 'Husum', 'Gemeinde', '01054'),
+      ],
+      crosswalk: [],
+    }),
+  ];
+  ['2022-12-31', '2023-12-31'].forEach((period, p) => {
+    for (const protection of ['RAW', 'PROTECTED'] as const) {
+      out.push(
+        values(KREIS_GV, 'arbeitslosendichte', 'gemeindeverzeichnis', protection, period, [
+          { area: KREIS_GV, unitType: 'Kreis', value: KREIS_GV_TOTAL[p]! },
+          ...GV_GEMEINDEN.map((g) => ({ area: g.ags, unitType: 'Gemeinde', value: g.rate[p]!, parent: KREIS_GV_TOTAL[p]! })),
+        ], 300 + p * 2 + (protection === 'RAW' ? 0 : 1)),
+      );
+    }
+  });
+  return out;
+}
+
 export function fixtureEvents(): IntegrationEvent[] {
-  return [...exampleIntegrationEvents(), flensburgGeometries(), ...definitions(), ...flensburgValues(), ...goals(), ...kreis(), ...budget()];
+  return [...exampleIntegrationEvents(), flensburgGeometries(), ...definitions(), ...flensburgValues(), ...goals(), ...kreis(), ...gemeindeverzeichnis(), ...budget()];
 }
 
 /** Further Produkte of the Flensburg budget (the examples define 363010 Hilfen zur Erziehung). */

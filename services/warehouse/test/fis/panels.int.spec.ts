@@ -11,7 +11,7 @@ import path from 'node:path';
 import { DASHBOARDS, dashboardsById, type DashboardId, type FisPanel, toGrafanaSql, type VariableName } from '@lagebild/dashboards';
 import { type ChdbWarehouse, createChdbWarehouse, type Principal } from '@lagebild/platform';
 import { resolveVariables, runPanel, type RequestedValues } from '../../src/fis/queries';
-import { FLENSBURG, fixtureEvents, GEMEINDEN, KREIS, loadFixture } from './fixture';
+import { FLENSBURG, fixtureEvents, GEMEINDEN, GV_GEMEINDEN, KREIS, KREIS_GV, KREIS_GV_TOTAL, loadFixture } from './fixture';
 
 let dir: string;
 let warehouse: ChdbWarehouse;
@@ -30,6 +30,7 @@ afterAll(async () => {
 const planer: Principal = { subject: 'user:sozialplanung-1', tenant: FLENSBURG, roles: ['sozialplanung'] };
 const fuehrung: Principal = { subject: 'user:ob', tenant: FLENSBURG, roles: ['fuehrung'] };
 const kreis: Principal = { subject: 'user:kreis', tenant: KREIS, roles: ['sozialplanung'], memberOf: GEMEINDEN.map((g) => g.ags) };
+const kreisGv: Principal = { subject: 'user:kreis-sl', tenant: KREIS_GV, roles: ['fuehrung'], memberOf: GV_GEMEINDEN.map((g) => g.ags) };
 
 type Rows = Array<Record<string, unknown>>;
 
@@ -275,5 +276,26 @@ describe('FIS panel queries on projected data', () => {
     expect(await rows(kreis, 'kreisvergleich', 'karte')).toHaveLength(3);
     // Flensburg is no member of the Kreis: it sees only itself.
     expect((await rows(fuehrung, 'kreisvergleich', 'vergleich')).map((r) => r.gemeinde)).toEqual(['Flensburg']);
+  });
+
+  it('serves a Kreis that delivers in the shared Gemeindeverzeichnis: its name, its scheme, its total as Gesamtgebiet, its Gemeinden by name', async () => {
+    const variables = await resolveVariables(warehouse, dashboardsById.get('uebersicht')!, kreisGv, {});
+    const byName = Object.fromEntries(variables.map((v) => [v.name, v]));
+    expect(byName.tenant!.options).toEqual([{ value: KREIS_GV, label: 'Schleswig-Flensburg (01059)' }]);
+    expect(byName.scheme!.value).toBe('gemeindeverzeichnis');
+    // Key figures of the Gesamtgebiet: the Kreis total only, not one tile per unit.
+    const key = await rows(kreisGv, 'uebersicht', 'kennzahlen');
+    expect(key.map((r) => [r.indicator_id, r.value, r.previous])).toEqual([['arbeitslosendichte', KREIS_GV_TOTAL[1], null]]);
+    const atlas = await rows(kreisGv, 'indikator-atlas', 'werte', { indicator: 'arbeitslosendichte' });
+    // Only the units it has values for, not the whole register; Gemeinden before the Kreis.
+    expect(atlas.map((r) => [r.gebiet, r.wert])).toEqual([
+      ['Handewitt', GV_GEMEINDEN[1].rate[1]],
+      ['Harrislee', GV_GEMEINDEN[0].rate[1]],
+      ['Schleswig-Flensburg', KREIS_GV_TOTAL[1]],
+    ]);
+    const series = await rows(kreisGv, 'indikator-atlas', 'zeitreihe', { indicator: 'arbeitslosendichte' });
+    expect(series.filter((r) => r.series === 'Gesamtgebiet').map((r) => r.value)).toEqual([...KREIS_GV_TOTAL]);
+    const compared = await rows(kreisGv, 'kreisvergleich', 'vergleich', { indicator: 'arbeitslosendichte' });
+    expect(compared.map((r) => r.gemeinde)).toEqual(['Harrislee', 'Handewitt']);
   });
 });
