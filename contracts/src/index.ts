@@ -41,6 +41,7 @@ export {
 export { checkSchemaRepository, lockSchemaVersions, type SchemaCheckKind, type SchemaCheckProblem } from './schema-check';
 export {
   defaultSchemasDir,
+  envelopeSchemaCatalog,
   loadSchemaRepository,
   readSchemaRepository,
   type SchemaContext,

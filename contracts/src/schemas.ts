@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Type, type Schema } from 'avsc';
 import { SchemaRepositoryError, type SchemaFileProblem } from './errors';
-import { type AvroSchemaObject, parsingCanonicalForm, crc64Avro, fingerprintToHex } from './fingerprint';
+import { type AvroSchema, type AvroSchemaObject, parsingCanonicalForm, crc64Avro, fingerprintToHex, schemaFingerprint } from './fingerprint';
 import { type BoundedContext, isBoundedContext } from './topics';
 
 /**
@@ -197,4 +197,17 @@ function readHistory(
     return undefined;
   }
   return ok ? { context, name, fullName, versions, current } : undefined;
+}
+
+/**
+ * Resolves envelope schemas by fingerprint and back, for the Kafka adapter's Confluent Schema
+ * Registry wire format (SCHEMA_REGISTRY_URL): only the envelope is registered, event bodies travel
+ * inside its payload bytes.
+ */
+export function envelopeSchemaCatalog(repository: SchemaRepository = loadSchemaRepository()): { schemaOf(fingerprint: bigint): string | undefined; fingerprintOf(schema: string): bigint } {
+  const byFingerprint = new Map(repository.envelope.versions.map((v) => [v.fingerprint, JSON.stringify(v.schema)]));
+  return {
+    schemaOf: (fingerprint) => byFingerprint.get(fingerprint),
+    fingerprintOf: (schema) => schemaFingerprint(JSON.parse(schema) as AvroSchema),
+  };
 }

@@ -4,6 +4,7 @@
  * running `lagebild start` may hold it). Events appended here are relayed to the log by the
  * running host, or at its next start.
  */
+import { envelopeSchemaCatalog } from '@lagebild/contracts';
 import { createLogger, loadPlatformConfig, openPlatform, type Logger, type Platform, type PlatformConfig } from '@lagebild/platform';
 
 export interface CommandContext {
@@ -17,6 +18,6 @@ export async function openCommandContext(name: string, env: NodeJS.ProcessEnv = 
   const config = loadPlatformConfig(env);
   // Commands talk to people on stdout; their logs stay quiet unless asked for.
   const logger = createLogger({ service: `lagebild-${name}`, level: env.LAGEBILD_LOG_LEVEL ? config.logLevel : 'warn' });
-  const platform = await openPlatform({ config, logger, warehouse: false });
+  const platform = await openPlatform({ config, logger, warehouse: false, name: 'lagebild-cli', ...(config.schemaRegistryUrl ? { schemaCatalog: envelopeSchemaCatalog() } : {}) });
   return { config, logger, platform, close: () => platform.close() };
 }

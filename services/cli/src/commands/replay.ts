@@ -3,7 +3,7 @@
  * up. While `lagebild start` runs, its warehouse service does it (reads go on meanwhile);
  * otherwise this process opens the platform and does it itself.
  */
-import { createCodec } from '@lagebild/contracts';
+import { createCodec, envelopeSchemaCatalog } from '@lagebild/contracts';
 import { createEmbeddedAuth, createLogger, loadPlatformConfig, openPlatform, silentLogger } from '@lagebild/platform';
 import { OPERATOR_TENANT, replayWarehouse } from '@lagebild/warehouse';
 import { hostUrl, runningHost } from './host';
@@ -38,7 +38,7 @@ export const replayCommand: Command = {
       return 0;
     }
     const logger = createLogger({ service: 'lagebild-replay', level: 'warn' });
-    const platform = await openPlatform({ config, logger });
+    const platform = await openPlatform({ config, logger, name: 'lagebild-replay', ...(config.schemaRegistryUrl ? { schemaCatalog: envelopeSchemaCatalog() } : {}) });
     try {
       await replayWarehouse({ warehouse: platform.warehouse, eventLog: platform.eventLog, documents: platform.documents, codec: createCodec(), logger }, { onProgress: write });
       return 0;

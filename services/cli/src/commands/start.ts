@@ -3,7 +3,7 @@
  * ones the configuration selects), one HTTP port, one outbox relay.
  */
 import { createService as createBudget } from '@lagebild/budget';
-import { createCodec, outboxMapper } from '@lagebild/contracts';
+import { createCodec, envelopeSchemaCatalog, outboxMapper } from '@lagebild/contracts';
 import { createService as createGoals } from '@lagebild/goals';
 import { createService as createIndicators } from '@lagebild/indicators';
 import { createService as createIngestion } from '@lagebild/ingestion';
@@ -53,7 +53,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env, options: Start
   const config = loadPlatformConfig(env);
   const logger = createLogger({ service: 'lagebild', level: config.logLevel });
   const telemetry = setupTelemetry({ serviceName: 'lagebild', otlpEndpoint: config.otlpEndpoint, logger });
-  const platform = await openPlatform({ config, logger });
+  const platform = await openPlatform({ config, logger, name: 'lagebild', ...(config.schemaRegistryUrl ? { schemaCatalog: envelopeSchemaCatalog() } : {}) });
   const auth = await createAuth(config, logger);
   const codec = createCodec();
   // One relay per event store: it publishes every integration event, in store order, to the log.

@@ -5,13 +5,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLmdbDocumentStore } from '../documents';
-import { createLmdbEventLog } from '../log';
+import type { MongoClient } from 'mongodb';
+import { createLmdbDocumentStore, createMongoDocumentStore } from '../documents';
+import { type AvroSchemaCatalog, createKafkaEventLog, createLmdbEventLog } from '../log';
 import { type ReadinessChecks } from '../runtime/http';
 import { ConfigError, selectAdapters, type PlatformConfig } from '../runtime/config';
 import { type Logger } from '../runtime/logger';
-import { createLmdbEventStore } from '../store';
-import { createChdbWarehouse } from '../warehouse';
+import { connectMongo, createLmdbEventStore, createMongoEventStore } from '../store';
+import { createChdbWarehouse, createClickHouseWarehouse } from '../warehouse';
 import type { PlatformPorts } from './service';
 
 export interface Platform extends PlatformPorts {
@@ -22,10 +23,29 @@ export interface Platform extends PlatformPorts {
 }
 
 export interface OpenPlatformOptions {
-  config: Pick<PlatformConfig, 'dataDir' | 'kafkaBrokers' | 'mongodbUrl' | 'clickhouseUrl' | 'auth' | 'otlpEndpoint'>;
+  config: Pick<
+    PlatformConfig,
+    | 'dataDir'
+    | 'kafkaBrokers'
+    | 'kafkaSsl'
+    | 'kafkaSasl'
+    | 'kafkaTopicPartitions'
+    | 'kafkaReplicationFactor'
+    | 'schemaRegistryUrl'
+    | 'mongodbUrl'
+    | 'mongodbDatabase'
+    | 'clickhouseUrl'
+    | 'clickhouseReadonly'
+    | 'auth'
+    | 'otlpEndpoint'
+  >;
   logger: Logger;
   /** Open the warehouse too (only the process that projects and serves the FIS needs it). Default true. */
   warehouse?: boolean;
+  /** Names this process at the Kafka brokers (client id). @default 'lagebild' */
+  name?: string;
+  /** Envelope schemas by fingerprint (contracts' `envelopeSchemaCatalog()`); needed with SCHEMA_REGISTRY_URL. */
+  schemaCatalog?: AvroSchemaCatalog;
 }
 
 /** Sub-folders of the data dir, one per embedded engine. */
@@ -33,63 +53,102 @@ export function embeddedPaths(dataDir: string): { lmdb: string; warehouse: strin
   return { lmdb: join(dataDir, 'lmdb'), warehouse: join(dataDir, 'warehouse') };
 }
 
+/**
+ * Each port gets the adapter its variable selects (KAFKA_BROKERS, MONGODB_URL, CLICKHOUSE_URL);
+ * the others stay embedded under the data directory, so a partial setup (say, a ClickHouse server
+ * with everything else embedded) works too. Servers are checked as they are opened: an
+ * unreachable one, or a MongoDB without replica set, stops the start with a German message.
+ */
 export async function openPlatform(options: OpenPlatformOptions): Promise<Platform & { warehouse: PlatformPorts['warehouse'] }> {
   const { config, logger } = options;
   const selection = selectAdapters(config);
-  const production: Array<[string, string]> = [];
-  if (selection.eventLog === 'kafka') production.push(['KAFKA_BROKERS', 'Kafka']);
-  if (selection.eventStore === 'mongodb') production.push(['MONGODB_URL', 'MongoDB']);
-  if (selection.warehouse === 'clickhouse') production.push(['CLICKHOUSE_URL', 'ClickHouse-Server']);
-  if (production.length > 0) {
-    // Refuse rather than silently run embedded: an operator who set the variable expects the server.
-    throw new ConfigError(
-      production.map(([variable, server]) => ({
-        variable,
-        message: `der ${server}-Adapter ist in dieser Version noch nicht enthalten; Variable entfernen, um eingebettet zu laufen`,
-      })),
-    );
+  if (config.schemaRegistryUrl && !config.kafkaBrokers) {
+    throw new ConfigError([{ variable: 'SCHEMA_REGISTRY_URL', message: 'gilt nur mit KAFKA_BROKERS (das eingebettete Log kennt keine Schema Registry)' }]);
   }
-
+  if (config.schemaRegistryUrl && !options.schemaCatalog) {
+    throw new ConfigError([{ variable: 'SCHEMA_REGISTRY_URL', message: 'dieser Prozess kennt die Schemas der Ereignisse nicht (schemaCatalog fehlt); bitte einen Dienst-Einstiegspunkt verwenden' }]);
+  }
+  const opened: Array<{ close(): Promise<void> }> = [];
   const paths = embeddedPaths(config.dataDir);
-  mkdirSync(paths.lmdb, { recursive: true });
-  mkdirSync(paths.warehouse, { recursive: true });
-  const eventStore = createLmdbEventStore({ path: paths.lmdb });
-  const eventLog = createLmdbEventLog({ path: paths.lmdb, logger: logger.child({ component: 'event-log' }) });
-  const documents = createLmdbDocumentStore({ path: paths.lmdb });
-  const warehouse = options.warehouse === false ? closedWarehouse() : await createChdbWarehouse({ path: paths.warehouse, logger: logger.child({ component: 'warehouse' }) });
-  logger.info({ dataDir: config.dataDir, adapters: selection }, 'platform opened (embedded)');
+  const needsLmdb = selection.eventStore === 'lmdb' || selection.eventLog === 'lmdb';
+  if (needsLmdb) mkdirSync(paths.lmdb, { recursive: true });
+  try {
+    let mongo: MongoClient | undefined;
+    if (config.mongodbUrl) {
+      mongo = await connectMongo(config.mongodbUrl);
+      opened.push({ close: () => mongo!.close() });
+    }
+    const eventStore = mongo
+      ? await createMongoEventStore({ client: mongo, database: config.mongodbDatabase, logger: logger.child({ component: 'event-store' }) })
+      : createLmdbEventStore({ path: paths.lmdb });
+    const documents = mongo
+      ? await createMongoDocumentStore({ client: mongo, database: config.mongodbDatabase, logger: logger.child({ component: 'documents' }) })
+      : createLmdbDocumentStore({ path: paths.lmdb });
+    opened.push(eventStore, documents);
+    const eventLog = config.kafkaBrokers
+      ? await createKafkaEventLog({
+          brokers: [...config.kafkaBrokers],
+          clientId: options.name ?? 'lagebild',
+          logger: logger.child({ component: 'event-log' }),
+          ssl: config.kafkaSsl,
+          ...(config.kafkaSasl ? { sasl: { ...config.kafkaSasl } } : {}),
+          topicPartitions: config.kafkaTopicPartitions,
+          ...(config.kafkaReplicationFactor ? { replicationFactor: config.kafkaReplicationFactor } : {}),
+          ...(config.schemaRegistryUrl ? { schemaRegistryUrl: config.schemaRegistryUrl, schemaCatalog: options.schemaCatalog! } : {}),
+        })
+      : createLmdbEventLog({ path: paths.lmdb, logger: logger.child({ component: 'event-log' }) });
+    opened.push(eventLog);
+    let warehouse: PlatformPorts['warehouse'];
+    if (options.warehouse === false) warehouse = closedWarehouse();
+    else if (config.clickhouseUrl) {
+      warehouse = await createClickHouseWarehouse({
+        url: config.clickhouseUrl,
+        logger: logger.child({ component: 'warehouse' }),
+        ...(config.clickhouseReadonly ? { readonlyUsername: config.clickhouseReadonly.username, readonlyPassword: config.clickhouseReadonly.password } : {}),
+      });
+    } else {
+      mkdirSync(paths.warehouse, { recursive: true });
+      warehouse = await createChdbWarehouse({ path: paths.warehouse, logger: logger.child({ component: 'warehouse' }) });
+    }
+    logger.info({ dataDir: config.dataDir, adapters: selection }, selection.embedded ? 'platform opened (embedded)' : 'platform opened');
 
-  return {
-    eventStore,
-    eventLog,
-    documents,
-    warehouse,
-    readiness: {
-      eventStore: async () => {
-        await eventStore.lastPosition();
+    return {
+      eventStore,
+      eventLog,
+      documents,
+      warehouse,
+      readiness: {
+        eventStore: async () => {
+          await eventStore.lastPosition();
+        },
+        documents: async () => {
+          await documents.get('platform.meta', 'ready-probe');
+        },
+        eventLog: async () => {
+          await eventLog.endOffsets('lagebild.ingestion');
+        },
+        ...(options.warehouse === false
+          ? {}
+          : {
+              warehouse: async () => {
+                await warehouse.query('SELECT 1 AS ok');
+              },
+            }),
       },
-      documents: async () => {
-        await documents.get('platform.meta', 'ready-probe');
+      async close() {
+        // Log and documents first: they may still flush consumer commits that reference the store.
+        await eventLog.close();
+        await documents.close();
+        await eventStore.close();
+        await warehouse.close();
+        await mongo?.close();
       },
-      eventLog: async () => {
-        await eventLog.endOffsets('lagebild.ingestion');
-      },
-      ...(options.warehouse === false
-        ? {}
-        : {
-            warehouse: async () => {
-              await warehouse.query('SELECT 1 AS ok');
-            },
-          }),
-    },
-    async close() {
-      // Log and documents first: they may still flush consumer commits that reference the store.
-      await eventLog.close();
-      await documents.close();
-      await eventStore.close();
-      await warehouse.close();
-    },
-  };
+    };
+  } catch (error) {
+    // Nothing half-open stays behind when one server is unreachable.
+    for (const port of opened.reverse()) await port.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Stands in for the warehouse in processes that do not open it; any use is a wiring error. */

@@ -1,4 +1,5 @@
 export { createLmdbDocumentStore, lmdbDocumentStoreLayout, type LmdbDocumentStoreOptions } from './lmdb-document-store';
+export { createMongoDocumentStore, type MongoDocumentStoreOptions } from './mongo-document-store';
 export {
   InvalidDocumentRequestError,
   validateCollection,

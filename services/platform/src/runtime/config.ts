@@ -323,11 +323,55 @@ export const platformSettings = {
    */
   mongodbUrl: setting.url('MONGODB_URL', { protocols: ['mongodb', 'mongodb+srv'], secret: true }),
   /**
+   * MongoDB database shared by the services of one installation (like the embedded data dir).
+   * @default 'lagebild'
+   */
+  mongodbDatabase: setting.string('MONGODB_DATABASE', { default: 'lagebild', pattern: /^[A-Za-z0-9_-]{1,63}$/, expected: 'einen Datenbanknamen (Buchstaben, Ziffern, _ und -)' }),
+  /**
+   * TLS to the Kafka brokers (system CA certificates).
+   * @default false
+   */
+  kafkaSsl: setting.boolean('KAFKA_SSL', { default: false }),
+  /**
+   * SASL authentication at the brokers; the three variables are set together or not at all.
+   * @default undefined (no SASL)
+   */
+  kafkaSasl: allOrNone({
+    mechanism: setting.oneOf('KAFKA_SASL_MECHANISM', ['plain', 'scram-sha-256', 'scram-sha-512'] as const),
+    username: setting.string('KAFKA_SASL_USERNAME'),
+    password: setting.string('KAFKA_SASL_PASSWORD', { secret: true }),
+  }),
+  /**
+   * Partitions of the topics Lagebild creates; bounds how many replicas of one consumer work in parallel.
+   * @default 6
+   */
+  kafkaTopicPartitions: setting.int('KAFKA_TOPIC_PARTITIONS', { default: 6, min: 1, max: 1000 }),
+  /**
+   * Replicas per partition of created topics.
+   * @default undefined (the broker's default.replication.factor)
+   */
+  kafkaReplicationFactor: setting.int('KAFKA_REPLICATION_FACTOR', { min: 1, max: 10 }),
+  /**
+   * Confluent Schema Registry; set: event values travel in its wire format (schema id instead of
+   * the Avro fingerprint), the envelope schema registered under `<topic>-value`.
+   * @default undefined (Avro single-object encoding)
+   */
+  schemaRegistryUrl: setting.url('SCHEMA_REGISTRY_URL', { protocols: ['http', 'https'], secret: true }),
+  /**
    * ClickHouse HTTP endpoint (credentials may be in the URL); set selects the ClickHouse server
    * warehouse.
    * @default undefined (embedded chDB)
    */
   clickhouseUrl: setting.url('CLICKHOUSE_URL', { protocols: ['http', 'https'], secret: true }),
+  /**
+   * Read-only ClickHouse user (profile with readonly = 1) for queries: the FIS, `lagebild query`;
+   * user and password are set together or not at all.
+   * @default undefined (queries run as the writing user)
+   */
+  clickhouseReadonly: allOrNone({
+    username: setting.string('CLICKHOUSE_READONLY_USER'),
+    password: setting.string('CLICKHOUSE_READONLY_PASSWORD', { secret: true }),
+  }),
   /**
    * Production authentication: OIDC tokens verified against the identity provider's JWKS.
    * `LAGEBILD_AUTH_JWKS_URL`, `LAGEBILD_AUTH_ISSUER` and `LAGEBILD_AUTH_AUDIENCE` are set

@@ -21,8 +21,15 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       logLevel: 'info',
       kafkaBrokers: undefined,
+      kafkaSsl: false,
+      kafkaSasl: undefined,
+      kafkaTopicPartitions: 6,
+      kafkaReplicationFactor: undefined,
+      schemaRegistryUrl: undefined,
       mongodbUrl: undefined,
+      mongodbDatabase: 'lagebild',
       clickhouseUrl: undefined,
+      clickhouseReadonly: undefined,
       auth: undefined,
       authTenantClaim: 'tenant',
       authRolesClaim: 'roles',
@@ -31,6 +38,23 @@ describe('loadConfig', () => {
       bodyLimit: 1024 * 1024,
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('takes the Kafka SASL settings together or not at all, naming what is missing', () => {
+    expect(loadPlatformConfig({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'lagebild', KAFKA_SASL_PASSWORD: 'geheim' }).kafkaSasl).toEqual({
+      mechanism: 'scram-sha-512',
+      username: 'lagebild',
+      password: 'geheim',
+    });
+    let error: unknown;
+    try {
+      loadPlatformConfig({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: 'geheim' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('KAFKA_SASL_USERNAME');
+    expect((error as ConfigError).message).not.toContain('geheim');
   });
 
   it('parses set values into their types', () => {

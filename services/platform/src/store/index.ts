@@ -1,4 +1,5 @@
 export { createLmdbEventStore, lmdbEventStoreLayout, type LmdbEventStoreOptions } from './lmdb-event-store';
+export { createMongoEventStore, connectMongo, MongoDeploymentError, MongoUnavailableError, type MongoEventStoreOptions, type MongoConnectionOptions } from './mongo-event-store';
 export {
   WrongExpectedVersionError,
   InvalidEventStoreRequestError,

@@ -53,7 +53,8 @@ export const SYNTAX_ERROR_CODES: ReadonlySet<number> = new Set([62]);
 export const RETRIABLE_CODES: ReadonlySet<number> = new Set([
   159, // TIMEOUT_EXCEEDED
   160, // TOO_SLOW
-  164, // READONLY
+  // Not 164 (READONLY): that is a read-only user or profile refusing a write or a setting, which
+  // no retry changes; a read-only replica is 242.
   202, // TOO_MANY_SIMULTANEOUS_QUERIES
   203, // NO_FREE_CONNECTION
   209, // SOCKET_TIMEOUT
@@ -79,4 +80,79 @@ export function errorFromClickHouse(message: string, options: WarehouseErrorOpti
   const withCode = { ...options, ...(code === undefined ? {} : { clickhouseCode: code }) };
   if (code !== undefined && SYNTAX_ERROR_CODES.has(code)) return new WarehouseSyntaxError(message, { ...withCode, retriable: false });
   return new WarehouseQueryError(message, { ...withCode, retriable: options.retriable ?? (code !== undefined && RETRIABLE_CODES.has(code)) });
+}
+
+/** ClickHouse codes for a refused login: unknown user, wrong or missing password, address not allowed. */
+export const AUTHENTICATION_ERROR_CODES: ReadonlySet<number> = new Set([
+  192, // UNKNOWN_USER
+  193, // WRONG_PASSWORD
+  194, // REQUIRED_PASSWORD
+  195, // IP_ADDRESS_NOT_ALLOWED
+  516, // AUTHENTICATION_FAILED
+]);
+
+/** Node.js socket errors: the server could not be reached, or dropped the connection mid-request. */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+export interface HttpErrorContext {
+  /** The server's address without credentials, for the message. */
+  endpoint: string;
+  /** The ClickHouse user the request ran as. */
+  user: string;
+  /** The client's request timeout, for the message of a timed-out request. */
+  timeoutMs: number;
+  sql?: string;
+}
+
+/**
+ * The typed error for a failed request to a ClickHouse server over HTTP (`@clickhouse/client`):
+ * - socket errors and the client's request timeout: `WarehouseConnectionError`, retriable (the
+ *   server may be restarting; an insert whose outcome is unknown is retried with its token);
+ * - a refused login: `WarehouseConnectionError`, not retriable (the configuration is wrong);
+ * - every other server exception: as `errorFromClickHouse` (syntax, query, retriable codes).
+ * The client reports exceptions of new servers as `ClickHouseError` (`code` = the number as
+ * text, `type` = its name) and those of old ones (18.x) as a plain Error with the raw text.
+ */
+export function errorFromClickHouseHttp(error: unknown, context: HttpErrorContext): WarehouseError {
+  if (error instanceof WarehouseError) return error;
+  const e = error as { code?: unknown; type?: unknown; message?: unknown } | null;
+  const rawMessage = typeof e?.message === 'string' ? e.message : String(error);
+  const base = { cause: error, ...(context.sql === undefined ? {} : { sql: context.sql }) };
+  const networkCode = typeof e?.code === 'string' && NETWORK_ERROR_CODES.has(e.code) ? e.code : undefined;
+  if (networkCode !== undefined || /socket hang up/i.test(rawMessage)) {
+    return new WarehouseConnectionError(
+      `ClickHouse-Server unter ${context.endpoint} ist nicht erreichbar (${networkCode ?? rawMessage}). ` +
+        'Läuft der Server, und stimmen Adresse und Port in CLICKHOUSE_URL?',
+      { ...base, retriable: true },
+    );
+  }
+  if (rawMessage === 'Timeout error.') {
+    return new WarehouseConnectionError(
+      `ClickHouse-Server unter ${context.endpoint} hat nicht innerhalb von ${(context.timeoutMs / 1000).toLocaleString('de-DE', { maximumFractionDigits: 1 })} s geantwortet. ` +
+        'Ist er überlastet oder nicht erreichbar? Eine lange Abfrage braucht eine engere Auswahl oder eine höhere Zeitgrenze.',
+      { ...base, retriable: true },
+    );
+  }
+  const numericCode = typeof e?.code === 'string' && /^\d+$/.test(e.code) ? Number(e.code) : parseClickHouseCode(rawMessage);
+  // Old servers append the exception's C++ type; it says nothing to a reader.
+  const text = rawMessage.replace(/,\s*e\.what\(\) = [\s\S]*$/, '').trim();
+  const message = numericCode !== undefined && !/Code:\s*\d+/.test(text) ? `Code: ${numericCode}. ${text}${typeof e?.type === 'string' ? ` (${e.type})` : ''}` : text;
+  if (numericCode !== undefined && AUTHENTICATION_ERROR_CODES.has(numericCode)) {
+    return new WarehouseConnectionError(
+      `Anmeldung am ClickHouse-Server unter ${context.endpoint} als Benutzer "${context.user}" abgelehnt: ${message}. ` +
+        'Benutzername, Passwort und erlaubte Netze des Benutzers prüfen.',
+      { ...base, clickhouseCode: numericCode, retriable: false },
+    );
+  }
+  return errorFromClickHouse(message, { ...base, ...(numericCode === undefined ? {} : { clickhouseCode: numericCode }) });
 }

@@ -1,3 +1,4 @@
 export * from './chdb';
+export * from './clickhouse';
 export * from './errors';
 export * from './rows';
