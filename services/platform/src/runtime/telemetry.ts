@@ -7,6 +7,7 @@
  */
 import {
   context,
+  metrics,
   type Attributes,
   type Context,
   isSpanContextValid,
@@ -16,8 +17,10 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Logger } from './logger';
@@ -96,6 +99,8 @@ export interface TelemetryOptions {
   /** OTLP/HTTP base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`); without it nothing is registered. */
   otlpEndpoint?: string;
   logger?: Logger;
+  /** How often metrics are pushed. @default 15000 */
+  metricsIntervalMs?: number;
 }
 
 export interface Telemetry {
@@ -111,20 +116,32 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     return { exporting: false, shutdown: async () => {} };
   }
   const base = options.otlpEndpoint.endsWith('/') ? options.otlpEndpoint : `${options.otlpEndpoint}/`;
+  const resource = resourceFromAttributes({ 'service.name': options.serviceName });
   const exporter = new OTLPTraceExporter({ url: new URL('v1/traces', base).toString() });
-  const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': options.serviceName }),
-    spanProcessors: [new BatchSpanProcessor(exporter)],
-  });
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(exporter)] });
   provider.register();
-  options.logger?.info({ otlpEndpoint: options.otlpEndpoint }, 'exporting traces via OTLP/HTTP');
+  // Metrics (projection lag, ...) are read every `metricsIntervalMs` and pushed to the same collector.
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: [
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: new URL('v1/metrics', base).toString() }),
+        exportIntervalMillis: options.metricsIntervalMs ?? 15_000,
+      }),
+    ],
+  });
+  metrics.setGlobalMeterProvider(meterProvider);
+  options.logger?.info({ otlpEndpoint: options.otlpEndpoint }, 'exporting traces and metrics via OTLP/HTTP');
   return {
     exporting: true,
     shutdown: async () => {
       try {
         await provider.shutdown();
+        await meterProvider.shutdown();
       } catch (error) {
-        options.logger?.warn({ err: error }, 'could not flush all spans on shutdown');
+        options.logger?.warn({ err: error }, 'could not flush all spans and metrics on shutdown');
+      } finally {
+        metrics.disable();
       }
     },
   };
