@@ -32,4 +32,20 @@ describe('lagebild token create', () => {
     expect(result.stderr).toContain('unbekannte Rolle "chef"');
     expect(result.stderr).toContain('--member 02000000 gehört nicht zum Kreis 1054');
   });
+
+  it('gives a Kreis token its member Gemeinden from the loaded Gemeindeverzeichnis, unless told not to', async () => {
+    const gv = path.resolve(__dirname, '../demo/germany/GV100AD_301123_auszug.txt');
+    expect((await dir.lagebild('areas', 'load-gv100ad', gv)).code).toBe(0);
+    const auth = await createEmbeddedAuth({ dataDir: dir.path, logger: silentLogger() });
+    const kreis = await dir.lagebild('token', 'create', '--tenant', '01054', '--role', 'sozialplanung');
+    expect(kreis.code).toBe(0);
+    expect(kreis.stderr).toContain('Kreis 01054: 133 Mitgliedsgemeinden aus dem Gemeindeverzeichnis übernommen');
+    const members = (await auth.verify(kreis.stdout.trim())).memberOf ?? [];
+    // Nordfriesland has 133 Gemeinden (GV100AD, Gebietsstand 30.11.2023), Husum among them.
+    expect(members).toHaveLength(133);
+    expect(members).toContain('01054056');
+    expect(members.every((m) => m.startsWith('01054'))).toBe(true);
+    const alone = await dir.lagebild('token', 'create', '--tenant', '01054', '--role', 'sozialplanung', '--ohne-mitglieder');
+    expect((await auth.verify(alone.stdout.trim())).memberOf ?? []).toEqual([]);
+  });
 });

@@ -3,8 +3,11 @@
  * file (LAGEBILD_DATA_DIR/auth/keys.json). With OIDC configured, tokens come from the
  * identity provider instead, and this command refuses.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEmbeddedAuth, isRole, isTenantId, loadPlatformConfig, ROLES, silentLogger, type Role } from '@lagebild/platform';
+import { createGemeindeverzeichnis } from '@lagebild/ingestion';
+import { createEmbeddedAuth, createLmdbDocumentStore, isRole, isTenantId, loadPlatformConfig, ROLES, silentLogger, type Role } from '@lagebild/platform';
 import { UsageError, type Command } from './types';
 
 const USAGE = `lagebild token create --tenant AGS --role ROLLE [--role ROLLE ...] [Optionen]
@@ -15,7 +18,10 @@ und gibt es auf der Standardausgabe aus.
 Optionen:
   --tenant AGS       Mandant: Gemeinde (8 Stellen), Kreis oder kreisfreie Stadt (5 Stellen)
   --role ROLLE       ${ROLES.join(', ')} (mehrfach möglich)
-  --member AGS       für Kreis-Token: Mitgliedsgemeinde (8 Stellen, mehrfach möglich)
+  --member AGS       für Kreis-Token: Mitgliedsgemeinde (8 Stellen, mehrfach möglich); ohne
+                     --member nimmt ein Kreis-Token alle Gemeinden des Kreises aus dem geladenen
+                     Gemeindeverzeichnis
+  --ohne-mitglieder  Kreis-Token nur für den Kreis selbst, ohne Mitgliedsgemeinden
   --subject NAME     wer das Token nutzt (Standard: cli)
   --expires DAUER    Gültigkeit, z. B. 15m, 8h, 30d (Standard: 8h)
 
@@ -37,6 +43,7 @@ export const tokenCommand: Command = {
         member: { type: 'string', multiple: true },
         subject: { type: 'string', default: 'cli' },
         expires: { type: 'string', default: '8h' },
+        'ohne-mitglieder': { type: 'boolean', default: false },
       },
     });
     const problems: string[] = [];
@@ -58,14 +65,29 @@ export const tokenCommand: Command = {
       return 1;
     }
     const auth = await createEmbeddedAuth({ dataDir: config.dataDir, logger: silentLogger() });
+    // A Kreis without --member gets its member Gemeinden from the Gemeindeverzeichnis, when loaded.
+    const members = values.member ?? (values.tenant!.length === 5 && !values['ohne-mitglieder'] ? await kreisMembers(config.dataDir, values.tenant!) : []);
+    if (!values.member && members.length > 0) console.error(`Kreis ${values.tenant}: ${members.length} Mitgliedsgemeinden aus dem Gemeindeverzeichnis übernommen (--ohne-mitglieder: keine).`);
     const token = await auth.issueToken({
       subject: values.subject,
       tenant: values.tenant!,
       roles: roles as Role[],
-      ...(values.member ? { memberOf: values.member } : {}),
+      ...(members.length > 0 ? { memberOf: members } : {}),
       expiresIn: values.expires,
     });
     console.log(token);
     return 0;
   },
 };
+
+/** The Kreis's member Gemeinden from the Gemeindeverzeichnis in the data directory (none when not loaded). */
+async function kreisMembers(dataDir: string, kreis: string): Promise<string[]> {
+  const lmdb = path.join(dataDir, 'lmdb');
+  if (!existsSync(lmdb)) return [];
+  const documents = createLmdbDocumentStore({ path: lmdb });
+  try {
+    return await createGemeindeverzeichnis(documents).memberGemeinden(kreis);
+  } finally {
+    await documents.close();
+  }
+}
