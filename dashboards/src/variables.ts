@@ -72,7 +72,7 @@ export const indicator: FisVariable = {
   description: 'Indikatoren mit Werten in der gewählten Gliederung.',
   options: {
     sql: `SELECT v.indicator_id AS value, if(n.name = '', v.indicator_id, n.name) AS label
-FROM (SELECT DISTINCT indicator_id FROM lagebild.v_indicator_value WHERE tenant = {tenant:String} AND scheme_id = {scheme:String}) AS v
+FROM (SELECT DISTINCT indicator_id FROM lagebild.v_indicator_value_protected WHERE tenant = {tenant:String} AND scheme_id = {scheme:String}) AS v
 LEFT JOIN (${INDICATOR_NAMES}) AS n ON n.indicator_id = v.indicator_id
 ORDER BY label`,
   },
@@ -84,7 +84,7 @@ export const period: FisVariable = {
   description: 'Stichtag oder Ende des Zeitraums; der jüngste zuerst.',
   options: {
     sql: `SELECT toString(period_end) AS value, formatDateTime(period_end, '%d.%m.%Y') AS label
-FROM lagebild.v_indicator_value WHERE tenant = {tenant:String} AND scheme_id = {scheme:String}
+FROM lagebild.v_indicator_value_protected WHERE tenant = {tenant:String} AND scheme_id = {scheme:String}
 GROUP BY period_end ORDER BY period_end DESC`,
   },
 };

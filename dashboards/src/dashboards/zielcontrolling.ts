@@ -67,7 +67,7 @@ ORDER BY t.path`,
       sql: `SELECT g.title AS ziel, if(n.name = '', t.indicator_id, n.name) AS indikator, t.indicator_id AS indicator_id, ifNull(t.scheme_id, '') AS scheme_id,
   ifNull(t.area_code, '') AS gebiet, if(ar.name = '', ifNull(t.area_code, 'Gesamtgebiet'), ar.name) AS gebietsname, t.baseline_value AS ausgangswert, a.resolved_target_value AS zielwert,
   if(a.value_suppressed AND NOT {raw_values:Bool}, NULL, a.actual_value) AS istwert, toBool(a.value_suppressed AND NOT {raw_values:Bool}) AS suppressed,
-  round(a.attainment * 100, 1) AS zielerreichung, ${attainmentStatusText('a.status')} AS status, t.deadline AS termin, a.method AS bewertung
+  if(a.value_suppressed AND NOT {raw_values:Bool}, NULL, round(a.attainment * 100, 1)) AS zielerreichung, ${attainmentStatusText('a.status')} AS status, t.deadline AS termin, a.method AS bewertung
 FROM lagebild.v_target AS t
 INNER JOIN lagebild.v_goal AS g ON g.tenant = t.tenant AND g.goal_id = t.goal_id
 LEFT JOIN lagebild.v_attainment_latest AS a ON a.tenant = t.tenant AND a.goal_id = t.goal_id AND a.target_id = t.target_id
@@ -82,7 +82,7 @@ ORDER BY g.title, indikator`,
         { column: 'ausgangswert', label: 'Ausgangswert', kind: 'number', decimals: 1 },
         { column: 'zielwert', label: 'Zielwert', kind: 'number', decimals: 1 },
         { column: 'istwert', label: 'Istwert', kind: 'number', decimals: 1, suppressed: 'suppressed' },
-        { column: 'zielerreichung', label: 'Zielerreichung', kind: 'number', unit: '%', decimals: 1 },
+        { column: 'zielerreichung', label: 'Zielerreichung', kind: 'number', unit: '%', decimals: 1, suppressed: 'suppressed' },
         { column: 'status', label: 'Status', kind: 'status' },
         { column: 'termin', label: 'Termin', kind: 'date' },
         { column: 'bewertung', label: 'Bewertung', kind: 'text' },
@@ -101,6 +101,8 @@ INNER JOIN lagebild.v_target AS t ON t.tenant = a.tenant AND t.goal_id = a.goal_
 INNER JOIN lagebild.v_goal AS g ON g.tenant = a.tenant AND g.goal_id = a.goal_id
 LEFT JOIN (${INDICATOR_NAMES}) AS n ON n.indicator_id = a.indicator_id
 WHERE a.tenant = {tenant:String} AND g.retired_on IS NULL AND a.attainment IS NOT NULL
+  -- A verdict's share of the way on a suppressed value would give the value away.
+  AND (NOT a.value_suppressed OR {raw_values:Bool})
 ORDER BY time, series`,
       time: 'time',
       series: 'series',

@@ -4,3 +4,4 @@ export { project, rowsOf, tableRows, clickhouseTime, dimensionsKey } from './pro
 export { renderSchema, schemaFile, TABLES, DEDUPLICATION_WINDOW, type Variant } from './schema';
 export { checkReadOnly, runReadOnly, formatRows, ReadOnlyQueryError } from './query';
 export { replayWarehouse, REPLAY_DATABASE, type ReplayResult } from './replay';
+export * from './access';

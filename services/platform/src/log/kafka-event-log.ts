@@ -144,7 +144,19 @@ export async function createKafkaEventLog(options: KafkaEventLogOptions): Promis
     try {
       const created = await admin.createTopics({
         waitForLeaders: true,
-        topics: [{ topic, numPartitions: settings.topicPartitions, ...(settings.replicationFactor !== undefined && { replicationFactor: settings.replicationFactor }) }],
+        // Event topics are the system of record for replays: kept forever, never compacted.
+        topics: [
+          {
+            topic,
+            numPartitions: settings.topicPartitions,
+            ...(settings.replicationFactor !== undefined && { replicationFactor: settings.replicationFactor }),
+            configEntries: [
+              { name: 'retention.ms', value: '-1' },
+              { name: 'retention.bytes', value: '-1' },
+              { name: 'cleanup.policy', value: 'delete' },
+            ],
+          },
+        ],
       });
       if (created) logger.info({ topic, partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor ?? 'broker' }, 'Kafka-Topic angelegt');
     } catch (error) {

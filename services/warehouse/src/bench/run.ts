@@ -10,6 +10,14 @@
  * same rows, already built, into the same table directly. Rounds alternate; medians and the ratio
  * are printed. Then a replay of everything from offset 0 (events on the embedded log) with the
  * switch-over, timed.
+ *
+ * Then the FIS panel latency benchmark (fis.ts, TARGETS.md "FIS panel queries"): p50 / p95 of
+ * every panel query and variable resolution of every FIS dashboard at Germany scale and for
+ * Berlin. It opens its own chDB directory after the projection benchmark has closed its one
+ * (libchdb binds one directory per process).
+ *
+ * LAGEBILD_BENCH_ONLY=projection or =fis runs only that part (default: both); both parts' results
+ * go into one JSON file (LAGEBILD_BENCH_OUT, default <LAGEBILD_DATA_DIR>/bench/warehouse.json).
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +27,7 @@ import { createChdbWarehouse, createLmdbDocumentStore, createLmdbEventLog } from
 import { applySchema } from '../projection';
 import { INSERT_BLOCK_ROWS, project, rowsOf } from '../projector';
 import { replayWarehouse } from '../replay';
+import { runFisBenchmark } from './fis';
 
 const DATA = path.resolve(__dirname, '../../../../../shared/data');
 const ROUNDS = 3;
@@ -143,11 +152,20 @@ export async function runWarehouseBenchmark(): Promise<Record<string, unknown>> 
 }
 
 async function main(): Promise<void> {
-  process.stdout.write('Warehouse-Benchmark (eingebettet: chDB) ...\n');
-  const result = await runWarehouseBenchmark();
+  const only = process.env.LAGEBILD_BENCH_ONLY ?? '';
+  if (!['', 'projection', 'fis'].includes(only)) throw new Error(`LAGEBILD_BENCH_ONLY kennt nur „projection“ oder „fis“ (oder leer für beide), nicht „${only}“.`);
+  const results: unknown[] = [];
+  if (only !== 'fis') {
+    process.stdout.write('Warehouse-Benchmark (eingebettet: chDB) ...\n');
+    results.push(await runWarehouseBenchmark());
+  }
+  if (only !== 'projection') {
+    process.stdout.write('FIS-Panel-Benchmark (eingebettet: chDB) ...\n');
+    results.push(await runFisBenchmark());
+  }
   const out = process.env.LAGEBILD_BENCH_OUT ?? path.join(process.env.LAGEBILD_DATA_DIR ?? '.lagebild', 'bench', 'warehouse.json');
   await mkdir(path.dirname(path.resolve(out)), { recursive: true });
-  await writeFile(path.resolve(out), `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, results: [result] }, null, 2)}\n`);
+  await writeFile(path.resolve(out), `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
   process.stdout.write(`Ergebnisse gespeichert in ${path.resolve(out)}\n`);
 }
 

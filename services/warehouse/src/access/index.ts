@@ -1,0 +1,27 @@
+// Read access to the ClickHouse warehouse for Grafana: users, roles and row policies per tenant.
+export {
+  type AccessInput,
+  AccessInputError,
+  type AccessSql,
+  type AccessTenant,
+  clickhouseAccessSql,
+  DEFAULT_READER_LIMITS,
+  DEFAULT_READER_QUOTA,
+  DISCLOSURE_CONDITIONS,
+  ident,
+  literal,
+  OPERATOR_ROLE,
+  READER_ACCESS,
+  READER_PROFILE,
+  READER_ROLE,
+  readerUser,
+  type ReaderLimits,
+  type ReaderQuota,
+  type RowPolicy,
+  SHARED_REFERENCE_OBJECTS,
+  SHARED_TENANT,
+  tenantColumnOf,
+  type TenantReader,
+  tenantRole,
+} from './clickhouse-access';
+export { EXAMPLE_OPERATOR_READER, EXAMPLE_TENANTS, exampleAccessFile } from './example';
