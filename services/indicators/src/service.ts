@@ -1,17 +1,16 @@
 /**
- * Composition of the indicators service: createService(deps) -> { router, start, stop }.
+ * Composition of the indicators service: createService(deps) -> { router, openapi, start, stop }.
  *
  * - Catalogue: the shipped file is seeded at start; tenants add and revise entries via the API.
  * - Consumer (group `indicators`, topic lagebild.ingestion): keeps the scheme versions and the
  *   observations, and when a delivery is complete recomputes what it affects.
  * - Values: IndicatorValuesComputed events (RAW and PROTECTED) and a read model for the API.
  */
-import { Router } from 'express';
 import { createCodec, type IntegrationEventCodec } from '@lagebild/contracts';
 import { runConsumer, type ConsumedRecord, type ServiceFactory, type Subscription } from '@lagebild/platform';
 import { createCatalogueRegistry, SHIPPED_CATALOGUE_DIR, type CatalogueRegistry } from './catalogue/registry';
 import { recompute, type ComputationSummary, type RecomputeDeps, type RecomputeRequest } from './computation';
-import { createIndicatorRoutes } from './http/routes';
+import { createIndicatorApi } from './http/routes';
 import { createObservationStore, type ObservationStore } from './store/observations';
 
 export const SERVICE_NAME = 'indicators';
@@ -116,19 +115,13 @@ export function createIndicators(deps: Omit<RecomputeDeps, 'observations' | 'cat
 
 export const createService: ServiceFactory = (deps) => {
   const module = createIndicators(deps);
-  const router = Router();
-  router.get('/', (_req, res) => {
-    res.json({
-      service: SERVICE_NAME,
-      titel: 'Kennzahlen',
-      beschreibung: 'Kennzahlenkatalog, Berechnung je Gebiet und Zeitraum, zusammengesetzte Indizes und Geheimhaltung kleiner Fallzahlen.',
-    });
-  });
-  router.use(createIndicatorRoutes(module, deps));
+  // Every route, GET / included, is declared in http/routes.ts with the roles that may call it.
+  const api = createIndicatorApi(module, deps);
   let subscription: Subscription | undefined;
   return {
     name: SERVICE_NAME,
-    router,
+    router: api.router,
+    openapi: () => api.document(),
     consumers: [{ group: CONSUMER_GROUP, topics: [INGESTION_TOPIC] }],
     start: async () => {
       const seeded = await module.catalogue.seedShipped(SHIPPED_CATALOGUE_DIR, new Date());

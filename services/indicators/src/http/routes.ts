@@ -1,49 +1,85 @@
 /**
- * HTTP API of the indicators service (under /api/indicators):
+ * HTTP API of the indicators service (under /api/indicators), declared with the platform's
+ * createApi: every route names the roles that may call it (checked before any input is read),
+ * its input schemas and answers; the OpenAPI document is served at /api/indicators/openapi.json.
  *
+ *   GET  /                                     name and purpose of the service (every signed-in role)
  *   GET  /catalogue                            the caller's catalogue (shipped + own entries)
  *   GET  /catalogue/:kind/:id                  an entry (kind: indicators, indices, variables), ?version=N
  *   GET  /catalogue/:kind/:id/versions         all versions
- *   PUT  /catalogue/:kind/:id                  defines or revises an own entry (sozialplanung, statistikstelle, admin;
- *                                              the shipped catalogue, ?scope=00000: admin)
- *   POST /catalogue/:kind/:id/recompute        recomputes under the current version (same roles)
+ *   PUT  /catalogue/:kind/:id                  defines or revises an own entry (the shipped catalogue,
+ *                                              ?scope=00000: admin only)
+ *   POST /catalogue/:kind/:id/recompute        recomputes under the current version
  *   GET  /values?indicator=&scheme=[&period=][&schemeVersion=][&formulaVersion=][&tenant=]
- *   GET  /disclosure, PUT /disclosure          the tenant's disclosure minimums (statistikstelle, admin)
+ *   GET  /disclosure, PUT /disclosure          the tenant's disclosure minimums
  *
- * Raw numbers of suppressed values reach only the tenant's own Sozialplanung, Statistikstelle and
- * admin; everybody else (a Kreis looking at a member Gemeinde, Führung, Träger, public) gets
- * the PROTECTED form. Values from SEALED deliveries (SGB II data of the Bundesagentur) are shown
- * only to the Statistikstelle.
+ * Who may call what (ARCHITECTURE.md 7):
+ * - Figures (GET /values) are read by the roles that steer or plan, as in the FIS (Führung,
+ *   Controlling, Sozialplanung, Statistikstelle, admin), and by `public`, which sees only values
+ *   of PUBLIC deliveries and only in PROTECTED form. Datenlieferung delivers and Träger report on
+ *   their own contracts (goals service); neither reads the tenant's computed figures.
+ * - The catalogue (definitions, no figures) is read by the same internal roles and by
+ *   Datenlieferung, whose deliveries must carry the variables the catalogue reads. Not by
+ *   `public` (published figures only; the catalogue holds internal and draft definitions) nor by
+ *   Träger.
+ * - The catalogue is changed and recomputed by Sozialplanung, Statistikstelle and admin; the
+ *   disclosure minimums are set by Statistikstelle and admin and read by every role that reads
+ *   internal figures (so it can see why a value is hidden).
+ *
+ * Disclosure, decided per request in the handler because only it knows the values: raw numbers
+ * of suppressed values reach only the tenant's own Sozialplanung, Statistikstelle and admin;
+ * everybody else (a Kreis looking at a member Gemeinde, Führung, Controlling, public) gets the
+ * PROTECTED form. Values from SEALED deliveries (SGB II data of the Bundesagentur) are shown only
+ * to the tenant's Statistikstelle.
  */
-import { Router } from 'express';
 import { z } from 'zod';
 import {
   assertTenantAccess,
+  createApi,
   ForbiddenProblem,
   NotFoundProblem,
-  parseInput,
-  principalOf,
-  requireRole,
+  reply,
   ValidationProblem,
+  type Api,
   type DocumentStore,
   type Principal,
+  type Role,
 } from '@lagebild/platform';
 import { DefinitionError, SHARED_SCOPE, type EntryKind } from '../catalogue/registry';
 import { DISCLOSURE_COLLECTION, disclosureSettings, protectedValue, VALUES_COLLECTION, type ValuesDoc } from '../computation';
 import type { IndicatorsModule } from '../service';
 
+/** Readers of computed values; `public` gets PUBLIC deliveries only, always protected. */
+export const VALUE_READ_ROLES: readonly Role[] = ['fuehrung', 'controlling', 'sozialplanung', 'statistikstelle', 'admin', 'public'];
+/** Readers of the catalogue's definitions. */
+export const CATALOGUE_READ_ROLES: readonly Role[] = ['fuehrung', 'controlling', 'sozialplanung', 'statistikstelle', 'admin', 'datenlieferung'];
+/** Define, revise and recompute catalogue entries of the own tenant. */
+export const CATALOGUE_WRITE_ROLES: readonly Role[] = ['sozialplanung', 'statistikstelle', 'admin'];
+/** Readers of the disclosure minimums: every role that reads internal figures. */
+export const DISCLOSURE_READ_ROLES: readonly Role[] = ['fuehrung', 'controlling', 'sozialplanung', 'statistikstelle', 'admin'];
+/** Set the disclosure minimums of the own tenant. */
+export const DISCLOSURE_WRITE_ROLES: readonly Role[] = ['statistikstelle', 'admin'];
+
 const KINDS: Record<string, EntryKind> = { indicators: 'INDICATOR', indices: 'INDEX', variables: 'VARIABLE' };
 const KIND_NAMES: Record<EntryKind, string> = { INDICATOR: 'Kennzahl', INDEX: 'Index', VARIABLE: 'Variable' };
 
-const TenantQuery = z.object({ tenant: z.string().regex(/^(\d{5}|\d{8})$/, 'AGS mit 5 oder 8 Ziffern erwartet').optional() });
-const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional(), tenant: TenantQuery.shape.tenant });
+const ags = z.string().regex(/^(\d{5}|\d{8})$/, 'AGS mit 5 oder 8 Ziffern erwartet');
+const TenantQuery = z.object({ tenant: ags.optional() });
+const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional(), tenant: ags.optional() });
+// An unknown kind answers 404 (as an unknown path would), so `kind` is any string here and checked by kindOf.
+const EntryParams = z.object({ kind: z.string().describe('indicators, indices oder variables'), id: z.string() });
+const ScopeQuery = z.object({ scope: ags.optional().describe('Mandant der Definition (Standard: der eigene); 00000 = ausgelieferter Katalog für alle Mandanten') });
+// The definition is checked by the catalogue (catalogue/schema.ts) once its kind is known, with pointers into this body.
+const DefinitionBody = z
+  .record(z.string(), z.unknown())
+  .describe('Definition wie in katalog.json (Kennzahl, Index oder Variable je nach Pfad; die Id steht im Pfad), dazu optional „reason“ für die Versionsgeschichte');
 const ValuesQuery = z.object({
   indicator: z.string().min(1),
   scheme: z.string().min(1),
   period: z.string().optional(),
   schemeVersion: z.coerce.number().int().min(1).optional(),
   formulaVersion: z.coerce.number().int().min(1).optional(),
-  tenant: TenantQuery.shape.tenant,
+  tenant: ags.optional(),
 });
 const DisclosureBody = z.strictObject({
   minCount: z.number().int().min(0).max(100),
@@ -78,33 +114,27 @@ function kindOf(raw: string): EntryKind {
   return kind;
 }
 
-export function createIndicatorRoutes(module: IndicatorsModule, deps: { documents: DocumentStore }, options: { now?: () => Date } = {}): Router {
-  const router = Router();
+export function createIndicatorApi(module: IndicatorsModule, deps: { documents: DocumentStore }, options: { now?: () => Date } = {}): Api {
   const now = options.now ?? (() => new Date());
   const { catalogue } = module;
-
-  const tenantOf = (principal: Principal, query: unknown): string => {
-    const { tenant } = parseInput(TenantQuery, query, 'query');
-    const t = tenant ?? principal.tenant;
-    assertTenantAccess(principal, t);
-    return t;
-  };
-
-  router.get('/catalogue', async (req, res) => {
-    const principal = principalOf(req);
-    const tenant = tenantOf(principal, { tenant: req.query.tenant });
-    const c = await catalogue.forTenant(tenant);
-    const summary = (e: { id: string; version: number; scope: string; definition: { name: string } }) => ({ id: e.id, version: e.version, scope: e.scope === SHARED_SCOPE ? 'katalog' : e.scope, name: e.definition.name });
-    res.json({
-      tenant,
-      indicators: [...c.indicators.values()].map((e) => ({ ...summary(e), number: e.definition.number ?? null, unit: e.definition.unit, type: e.definition.type, polarity: e.definition.polarity, formula: e.definition.formula })),
-      indices: [...c.indices.values()].map(summary),
-      variables: [...c.variables.values()].map((e) => ({ ...summary(e), unit: e.definition.unit, additive: e.definition.additive, sources: e.definition.sources })),
-    });
+  const api = createApi({
+    service: 'indicators',
+    title: 'Lagebild Kennzahlen',
+    description: 'Kennzahlenkatalog mit Versionen, Berechnung je Gebiet und Zeitraum, zusammengesetzte Indizes und Geheimhaltung kleiner Fallzahlen (Rohwerte nur für Sozialplanung, Statistikstelle und admin des eigenen Mandanten).',
+    about: {
+      titel: 'Kennzahlen',
+      beschreibung: 'Kennzahlenkatalog, Berechnung je Gebiet und Zeitraum, zusammengesetzte Indizes und Geheimhaltung kleiner Fallzahlen.',
+    },
   });
 
-  const findEntry = async (principal: Principal, kind: EntryKind, id: string, query: unknown, version?: number) => {
-    const tenant = tenantOf(principal, query);
+  /** The tenant a read is about: `?tenant=` (own, or a member Gemeinde of a Kreis) or the caller's own. */
+  const readTenant = (principal: Principal, requested: string | undefined): string => {
+    const tenant = requested ?? principal.tenant;
+    assertTenantAccess(principal, tenant);
+    return tenant;
+  };
+
+  const findEntry = async (tenant: string, kind: EntryKind, id: string, version?: number) => {
     for (const scope of [tenant, SHARED_SCOPE]) {
       const entry = await catalogue.get(kind, id, scope, version);
       if (entry) return entry;
@@ -112,93 +142,183 @@ export function createIndicatorRoutes(module: IndicatorsModule, deps: { document
     throw new NotFoundProblem(`${KIND_NAMES[kind]} „${id}“${version ? ` in Version ${version}` : ''} gibt es im Katalog nicht.`);
   };
 
-  router.get('/catalogue/:kind/:id', async (req, res) => {
-    const principal = principalOf(req);
-    const { version } = parseInput(VersionQuery, req.query, 'query');
-    res.json(await findEntry(principal, kindOf(String(req.params.kind)), String(req.params.id), { tenant: req.query.tenant }, version));
+  // ---- catalogue ----
+
+  api.route({
+    method: 'get',
+    path: '/catalogue',
+    summary: 'Katalog des Mandanten: ausgelieferte und eigene Kennzahlen, Indizes und Variablen',
+    tags: ['Katalog'],
+    access: CATALOGUE_READ_ROLES,
+    query: TenantQuery,
+    responses: { 200: { description: 'Kennzahlen, Indizes und Variablen mit ihrer aktuellen Version' } },
+    handler: async ({ principal, query }) => {
+      const tenant = readTenant(principal, query.tenant);
+      const c = await catalogue.forTenant(tenant);
+      const summary = (e: { id: string; version: number; scope: string; definition: { name: string } }) => ({ id: e.id, version: e.version, scope: e.scope === SHARED_SCOPE ? 'katalog' : e.scope, name: e.definition.name });
+      return {
+        tenant,
+        indicators: [...c.indicators.values()].map((e) => ({ ...summary(e), number: e.definition.number ?? null, unit: e.definition.unit, type: e.definition.type, polarity: e.definition.polarity, formula: e.definition.formula })),
+        indices: [...c.indices.values()].map(summary),
+        variables: [...c.variables.values()].map((e) => ({ ...summary(e), unit: e.definition.unit, additive: e.definition.additive, sources: e.definition.sources })),
+      };
+    },
   });
 
-  router.get('/catalogue/:kind/:id/versions', async (req, res) => {
-    const principal = principalOf(req);
-    const kind = kindOf(String(req.params.kind));
-    const id = String(req.params.id);
-    const tenant = tenantOf(principal, { tenant: req.query.tenant });
-    const versions = [...(await catalogue.versions(kind, id, SHARED_SCOPE)), ...(await catalogue.versions(kind, id, tenant))];
-    if (versions.length === 0) throw new NotFoundProblem(`${KIND_NAMES[kind]} „${id}“ gibt es im Katalog nicht.`);
-    res.json({ id, versions });
+  api.route({
+    method: 'get',
+    path: '/catalogue/:kind/:id',
+    summary: 'Ein Katalogeintrag in seiner aktuellen oder einer früheren Version',
+    tags: ['Katalog'],
+    access: CATALOGUE_READ_ROLES,
+    params: EntryParams,
+    query: VersionQuery,
+    responses: { 200: { description: 'Der Eintrag mit Definition und Version' } },
+    handler: async ({ principal, params, query }) => {
+      const kind = kindOf(params.kind);
+      return findEntry(readTenant(principal, query.tenant), kind, params.id, query.version);
+    },
   });
 
-  router.put('/catalogue/:kind/:id', requireRole('sozialplanung', 'statistikstelle', 'admin'), async (req, res) => {
-    const principal = principalOf(req);
-    const kind = kindOf(String(req.params.kind));
-    const id = String(req.params.id);
-    const scope = typeof req.query.scope === 'string' ? req.query.scope : principal.tenant;
-    if (scope === SHARED_SCOPE) {
-      if (!principal.roles.includes('admin')) throw new ForbiddenProblem('Den ausgelieferten Katalog (für alle Mandanten) ändert nur die Rolle admin.');
-    } else assertTenantAccess(principal, scope);
-    const input = (req.body ?? {}) as Record<string, unknown>;
-    const { reason, ...body } = input;
-    const idField = kind === 'VARIABLE' ? 'code' : 'id';
-    if (body[idField] === undefined) body[idField] = id;
-    if (body[idField] !== id) throw new ValidationProblem([{ pointer: `/${idField}`, detail: `muss der Id im Pfad entsprechen („${id}“)` }]);
-    try {
-      const result = await catalogue.save(kind, body, { scope, actor: `user:${principal.subject}`, now: now(), reason: typeof reason === 'string' ? reason : null });
-      res.status(result.changed ? 201 : 200).json({ id, kind: req.params.kind, scope: scope === SHARED_SCOPE ? 'katalog' : scope, version: result.version, changed: result.changed });
-    } catch (error) {
-      if (error instanceof DefinitionError) throw new ValidationProblem(error.problems.map((p) => ({ pointer: p.pointer.replace(/^#/, ''), detail: p.detail })));
-      throw error;
-    }
+  api.route({
+    method: 'get',
+    path: '/catalogue/:kind/:id/versions',
+    summary: 'Alle Versionen eines Katalogeintrags (ausgeliefert und eigene)',
+    tags: ['Katalog'],
+    access: CATALOGUE_READ_ROLES,
+    params: EntryParams,
+    query: TenantQuery,
+    responses: { 200: { description: 'Versionen mit Grund der Änderung' } },
+    handler: async ({ principal, params, query }) => {
+      const kind = kindOf(params.kind);
+      const tenant = readTenant(principal, query.tenant);
+      const versions = [...(await catalogue.versions(kind, params.id, SHARED_SCOPE)), ...(await catalogue.versions(kind, params.id, tenant))];
+      if (versions.length === 0) throw new NotFoundProblem(`${KIND_NAMES[kind]} „${params.id}“ gibt es im Katalog nicht.`);
+      return { id: params.id, versions };
+    },
   });
 
-  router.post('/catalogue/:kind/:id/recompute', requireRole('sozialplanung', 'statistikstelle', 'admin'), async (req, res) => {
-    const principal = principalOf(req);
-    const kind = kindOf(String(req.params.kind));
-    if (kind === 'VARIABLE') throw new ValidationProblem([{ parameter: 'kind', detail: 'neu berechnet werden Kennzahlen und Indizes' }]);
-    const id = String(req.params.id);
-    const entry = await findEntry(principal, kind, id, { tenant: principal.tenant });
-    const summaries = [];
-    for (const schemeId of await module.observations.schemesWithData(principal.tenant)) {
-      summaries.push(...(await module.recompute({ tenant: principal.tenant, schemeId, indicators: [id], actor: `user:${principal.subject}`, now: now() })));
-    }
-    res.json({ id, version: entry.version, computations: summaries });
+  api.route({
+    method: 'put',
+    path: '/catalogue/:kind/:id',
+    summary: 'Eigene Kennzahl, eigenen Index oder eigene Variable anlegen oder fortschreiben (neue Version)',
+    description: 'Der ausgelieferte Katalog für alle Mandanten (?scope=00000) wird nur mit der Rolle admin geändert.',
+    tags: ['Katalog'],
+    access: CATALOGUE_WRITE_ROLES,
+    params: EntryParams,
+    query: ScopeQuery,
+    body: DefinitionBody,
+    responses: { 200: { description: 'Unverändert: die Definition gleicht der aktuellen Version' }, 201: { description: 'Neue Version gespeichert' } },
+    handler: async ({ principal, params, query, body: input }) => {
+      const kind = kindOf(params.kind);
+      const { id } = params;
+      const scope = query.scope ?? principal.tenant;
+      if (scope === SHARED_SCOPE) {
+        if (!principal.roles.includes('admin')) throw new ForbiddenProblem('Den ausgelieferten Katalog (für alle Mandanten) ändert nur die Rolle admin.');
+      } else if (scope !== principal.tenant) {
+        // Definitions are written for the caller's own tenant only: a Kreis reads its members'
+        // catalogues but does not define indicators in their name (nor could it recompute them).
+        assertTenantAccess(principal, scope);
+        throw new ForbiddenProblem(`Kennzahlen definiert jeder Mandant selbst; ${principal.tenant} kann nicht für ${scope} schreiben.`);
+      }
+      const { reason, ...body } = input;
+      const idField = kind === 'VARIABLE' ? 'code' : 'id';
+      if (body[idField] === undefined) body[idField] = id;
+      if (body[idField] !== id) throw new ValidationProblem([{ pointer: `/${idField}`, detail: `muss der Id im Pfad entsprechen („${id}“)` }]);
+      try {
+        const result = await catalogue.save(kind, body, { scope, actor: `user:${principal.subject}`, now: now(), reason: typeof reason === 'string' ? reason : null });
+        return reply(result.changed ? 201 : 200, { id, kind: params.kind, scope: scope === SHARED_SCOPE ? 'katalog' : scope, version: result.version, changed: result.changed });
+      } catch (error) {
+        if (error instanceof DefinitionError) throw new ValidationProblem(error.problems.map((p) => ({ pointer: p.pointer.replace(/^#/, ''), detail: p.detail })));
+        throw error;
+      }
+    },
   });
 
-  router.get('/values', async (req, res) => {
-    const principal = principalOf(req);
-    const q = parseInput(ValuesQuery, req.query, 'query');
-    const tenant = q.tenant ?? principal.tenant;
-    assertTenantAccess(principal, tenant);
-    const prefix = `${tenant}|${q.indicator}|`;
-    const docs = (await deps.documents.scan<ValuesDoc>(VALUES_COLLECTION, { prefix })).map((e) => e.doc).filter((d) => d.schemeId === q.scheme);
-    if (docs.length === 0) throw new NotFoundProblem(`Für „${q.indicator}“ in der Gliederung „${q.scheme}“ liegen keine berechneten Werte vor.`);
-    const formulaVersion = q.formulaVersion ?? Math.max(...docs.map((d) => d.formulaVersion));
-    let selected = docs.filter((d) => d.formulaVersion === formulaVersion);
-    if (q.schemeVersion !== undefined) selected = selected.filter((d) => d.schemeVersion === q.schemeVersion);
-    if (q.period !== undefined) selected = selected.filter((d) => d.periodLabel === q.period);
-    if (selected.length === 0) throw new NotFoundProblem(`Keine Werte für „${q.indicator}“ mit diesen Angaben (Formelversion ${formulaVersion}${q.period ? `, Zeitraum ${q.period}` : ''}).`);
-    const raw = mayReadRaw(principal, tenant);
-    const visible = selected.filter((d) => mayRead(principal, tenant, d.sensitivity));
-    if (visible.length === 0) throw new ForbiddenProblem('Diese Werte stammen aus Lieferungen, die nur die abgeschottete Statistikstelle sehen darf.');
-    res.json({
-      indicator: q.indicator,
-      formulaVersion,
-      protection: raw ? 'RAW' : 'PROTECTED',
-      series: visible.map((d) => ({ ...d, values: raw ? d.values : d.values.map(protectedValue) })),
-    });
+  api.route({
+    method: 'post',
+    path: '/catalogue/:kind/:id/recompute',
+    summary: 'Kennzahl oder Index des eigenen Mandanten unter der aktuellen Version neu berechnen',
+    tags: ['Katalog'],
+    access: CATALOGUE_WRITE_ROLES,
+    params: EntryParams,
+    responses: { 200: { description: 'Berechnungen je Gebietsgliederung mit Daten' } },
+    handler: async ({ principal, params }) => {
+      const kind = kindOf(params.kind);
+      if (kind === 'VARIABLE') throw new ValidationProblem([{ parameter: 'kind', detail: 'neu berechnet werden Kennzahlen und Indizes' }]);
+      const { id } = params;
+      const entry = await findEntry(principal.tenant, kind, id);
+      const summaries = [];
+      for (const schemeId of await module.observations.schemesWithData(principal.tenant)) {
+        summaries.push(...(await module.recompute({ tenant: principal.tenant, schemeId, indicators: [id], actor: `user:${principal.subject}`, now: now() })));
+      }
+      return { id, version: entry.version, computations: summaries };
+    },
   });
 
-  router.get('/disclosure', async (req, res) => {
-    const principal = principalOf(req);
-    const tenant = tenantOf(principal, { tenant: req.query.tenant });
-    res.json({ tenant, ...(await disclosureSettings(deps.documents, tenant)) });
+  // ---- values ----
+
+  api.route({
+    method: 'get',
+    path: '/values',
+    summary: 'Berechnete Werte einer Kennzahl je Gebiet und Zeitraum, geheimhaltungsgeschützt je nach Rolle',
+    description:
+      'Rohwerte gesperrter Werte nur für Sozialplanung, Statistikstelle und admin des eigenen Mandanten (protection RAW); alle anderen erhalten die geschützte Form (PROTECTED). Werte aus abgeschotteten Lieferungen (SEALED) nur für die Statistikstelle des Mandanten; die Rolle public nur Werte öffentlicher Lieferungen.',
+    tags: ['Werte'],
+    access: VALUE_READ_ROLES,
+    query: ValuesQuery,
+    responses: { 200: { description: 'Zeitreihen der Werte mit Status und angewandter Geheimhaltungsregel' } },
+    handler: async ({ principal, query: q }) => {
+      const tenant = readTenant(principal, q.tenant);
+      const prefix = `${tenant}|${q.indicator}|`;
+      const docs = (await deps.documents.scan<ValuesDoc>(VALUES_COLLECTION, { prefix })).map((e) => e.doc).filter((d) => d.schemeId === q.scheme);
+      if (docs.length === 0) throw new NotFoundProblem(`Für „${q.indicator}“ in der Gliederung „${q.scheme}“ liegen keine berechneten Werte vor.`);
+      const formulaVersion = q.formulaVersion ?? Math.max(...docs.map((d) => d.formulaVersion));
+      let selected = docs.filter((d) => d.formulaVersion === formulaVersion);
+      if (q.schemeVersion !== undefined) selected = selected.filter((d) => d.schemeVersion === q.schemeVersion);
+      if (q.period !== undefined) selected = selected.filter((d) => d.periodLabel === q.period);
+      if (selected.length === 0) throw new NotFoundProblem(`Keine Werte für „${q.indicator}“ mit diesen Angaben (Formelversion ${formulaVersion}${q.period ? `, Zeitraum ${q.period}` : ''}).`);
+      const raw = mayReadRaw(principal, tenant);
+      const visible = selected.filter((d) => mayRead(principal, tenant, d.sensitivity));
+      if (visible.length === 0) throw new ForbiddenProblem('Diese Werte stammen aus Lieferungen, die nur die abgeschottete Statistikstelle sehen darf.');
+      return {
+        indicator: q.indicator,
+        formulaVersion,
+        protection: raw ? 'RAW' : 'PROTECTED',
+        series: visible.map((d) => ({ ...d, values: raw ? d.values : d.values.map(protectedValue) })),
+      };
+    },
   });
 
-  router.put('/disclosure', requireRole('statistikstelle', 'admin'), async (req, res) => {
-    const principal = principalOf(req);
-    const body = parseInput(DisclosureBody, req.body);
-    await deps.documents.put(DISCLOSURE_COLLECTION, principal.tenant, body);
-    res.json({ tenant: principal.tenant, ...body });
+  // ---- disclosure ----
+
+  api.route({
+    method: 'get',
+    path: '/disclosure',
+    summary: 'Geheimhaltungsregeln des Mandanten (Mindestfallzahl, Mindesteinwohnerzahl, je Datensatz)',
+    tags: ['Geheimhaltung'],
+    access: DISCLOSURE_READ_ROLES,
+    query: TenantQuery,
+    responses: { 200: { description: 'Die geltenden Mindestwerte' } },
+    handler: async ({ principal, query }) => {
+      const tenant = readTenant(principal, query.tenant);
+      return { tenant, ...(await disclosureSettings(deps.documents, tenant)) };
+    },
   });
 
-  return router;
+  api.route({
+    method: 'put',
+    path: '/disclosure',
+    summary: 'Geheimhaltungsregeln des eigenen Mandanten setzen',
+    tags: ['Geheimhaltung'],
+    access: DISCLOSURE_WRITE_ROLES,
+    body: DisclosureBody,
+    responses: { 200: { description: 'Gespeichert; gilt für die folgenden Berechnungen' } },
+    handler: async ({ principal, body }) => {
+      await deps.documents.put(DISCLOSURE_COLLECTION, principal.tenant, body);
+      return { tenant: principal.tenant, ...body };
+    },
+  });
+
+  return api;
 }

@@ -1,29 +1,34 @@
 /**
  * The indicators over HTTP with Hamburg's Stadtteilprofile: the catalogue, an own indicator
  * defined, refused with German messages, revised and recomputed explicitly, values per role
- * (raw only for the tenant's Sozialplanung and Statistikstelle), disclosure settings.
+ * (raw only for the tenant's Sozialplanung and Statistikstelle, sealed deliveries only for the
+ * Statistikstelle), disclosure settings, the authorization matrix over every declared route x
+ * every role, the OpenAPI document, and the service's own wiring of the same routes.
  */
 import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, createEmbeddedAuth, serviceMount, silentLogger, type EmbeddedAuth, type Role } from '@lagebild/platform';
+import { createApp, createEmbeddedAuth, ROLES, serviceMount, silentLogger, type EmbeddedAuth, type Role, type ServiceDeps } from '@lagebild/platform';
+import { VALUES_COLLECTION, valuesKey, type ValuesDoc } from '../../src/computation';
 import { disclosedCells, type CellDecision } from '../../src/disclosure';
-import { createIndicatorRoutes } from '../../src/http/routes';
+import { CATALOGUE_READ_ROLES, CATALOGUE_WRITE_ROLES, createIndicatorApi, DISCLOSURE_READ_ROLES, DISCLOSURE_WRITE_ROLES, VALUE_READ_ROLES } from '../../src/http/routes';
+import { createService } from '../../src/service';
 import { DATA, HAMBURG_SCHEME, hamburgRegister, openHarness, type Harness } from '../support/harness';
 
 let h: Harness;
 let auth: EmbeddedAuth;
 let server: Server;
 let base: string;
+let api: ReturnType<typeof createIndicatorApi>;
 
 async function token(tenant: string, ...roles: Role[]): Promise<string> {
   return auth.issueToken({ subject: `user-${tenant}-${roles.join('-')}`, tenant, roles });
 }
 
-async function call(method: string, url: string, bearer: string, body?: unknown): Promise<Response> {
-  return fetch(`${base}${url}`, {
+async function call(method: string, url: string, bearer: string | undefined, body?: unknown, root = base): Promise<Response> {
+  return fetch(`${root}${url}`, {
     method,
-    headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
@@ -37,7 +42,8 @@ interface ValuesBody {
 beforeAll(async () => {
   h = await openHarness();
   auth = await createEmbeddedAuth({ dataDir: h.dir });
-  const app = createApp({ service: 'indicators', logger: silentLogger(), auth, mounts: [serviceMount('indicators', createIndicatorRoutes(h.indicators, h))] });
+  api = createIndicatorApi(h.indicators, h);
+  const app = createApp({ service: 'indicators', logger: silentLogger(), auth, mounts: [serviceMount('indicators', api.router, { openapi: () => api.document() })] });
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -181,5 +187,182 @@ describe('values and disclosure control', () => {
     );
     expect(doc.values.filter((v) => v.status.startsWith('SUPPRESSED')).length).toBeGreaterThanOrEqual(2);
     expect(disclosedCells(cells, decisions)).toEqual([]);
+  });
+
+  /** Hamburg's Einwohner figures copied to another tenant or indicator, as if computed there. */
+  async function copyEw(change: Partial<ValuesDoc>): Promise<void> {
+    for (const { doc } of await h.documents.scan<ValuesDoc>(VALUES_COLLECTION, { prefix: '02000|ew|' })) {
+      const copy: ValuesDoc = { ...doc, ...change };
+      await h.documents.put(VALUES_COLLECTION, valuesKey(copy), copy);
+    }
+  }
+  const hiddenOf = (body: ValuesBody) => body.series[0]!.values.filter((v) => v.status.startsWith('SUPPRESSED'));
+
+  it('gives a Kreis reading a member Gemeinde only protected values, even to its Sozialplanung; the Gemeinde itself sees raw ones', async () => {
+    const GEMEINDE = '01059075';
+    await copyEw({ tenant: GEMEINDE });
+    const url = `/values?indicator=ew&scheme=${HAMBURG_SCHEME}&tenant=${GEMEINDE}`;
+    const kreis = await auth.issueToken({ subject: 'kreis-planung', tenant: '01059', roles: ['sozialplanung', 'statistikstelle', 'admin'], memberOf: [GEMEINDE] });
+    const res = await call('GET', url, kreis);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as ValuesBody;
+    expect(body.protection).toBe('PROTECTED');
+    expect(hiddenOf(body).length).toBeGreaterThan(0);
+    for (const v of hiddenOf(body)) expect([v.value, v.numerator]).toEqual([null, null]);
+    const own = (await (await call('GET', url, await token(GEMEINDE, 'sozialplanung'))).json()) as ValuesBody;
+    expect(own.protection).toBe('RAW');
+    expect(hiddenOf(own).every((v) => v.numerator !== null)).toBe(true);
+  });
+
+  it('lets a Kreis read but not define indicators in a member Gemeinde\'s name', async () => {
+    const GEMEINDE = '01059075';
+    const kreis = await auth.issueToken({ subject: 'kreis-planung', tenant: '01059', roles: ['sozialplanung'], memberOf: [GEMEINDE] });
+    const res = await call('PUT', `/catalogue/indicators/anteil_alleinlebende?scope=${GEMEINDE}`, kreis, definition);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { detail: string }).detail).toContain('Kennzahlen definiert jeder Mandant selbst');
+    const foreign = await call('PUT', '/catalogue/indicators/anteil_alleinlebende?scope=02000', kreis, definition);
+    expect(foreign.status).toBe(403);
+  });
+
+  it('shows values of a sealed delivery only to the tenant\'s own Statistikstelle, with raw numbers', async () => {
+    // The same Einwohner figures as if they had come in a SEALED delivery (SGB II data of the Bundesagentur).
+    const GEMEINDE = '01059075';
+    await copyEw({ tenant: GEMEINDE, indicatorId: 'ew_versiegelt', sensitivity: 'SEALED' });
+    const url = `/values?indicator=ew_versiegelt&scheme=${HAMBURG_SCHEME}&tenant=${GEMEINDE}`;
+    const statistik = await call('GET', url, await token(GEMEINDE, 'statistikstelle'));
+    expect(statistik.status).toBe(200);
+    const body = (await statistik.json()) as ValuesBody;
+    expect(body.protection).toBe('RAW');
+    expect(hiddenOf(body).length).toBeGreaterThan(0);
+    expect(hiddenOf(body).every((v) => v.numerator !== null)).toBe(true);
+    const kreisStatistik = await auth.issueToken({ subject: 'kreis-statistik', tenant: '01059', roles: ['statistikstelle'], memberOf: [GEMEINDE] });
+    const others = [...(await Promise.all((['sozialplanung', 'admin', 'fuehrung', 'controlling', 'public'] as const).map((role) => token(GEMEINDE, role)))), kreisStatistik];
+    for (const bearer of others) {
+      const res = await call('GET', url, bearer);
+      expect([res.status, ((await res.json()) as { detail: string }).detail]).toEqual([403, 'Diese Werte stammen aus Lieferungen, die nur die abgeschottete Statistikstelle sehen darf.']);
+    }
+  });
+});
+
+/**
+ * For every declared route, a request an allowed role gets answered (2xx) and one that fails
+ * validation (400). A role the route does not name gets 403 for both: the role is checked first.
+ */
+const MATRIX: Record<string, { valid: { url: string; body?: unknown }; invalid?: { url: string; body?: unknown } }> = {
+  'get /': { valid: { url: '/' } },
+  'get /catalogue': { valid: { url: '/catalogue' }, invalid: { url: '/catalogue?tenant=hamburg' } },
+  'get /catalogue/:kind/:id': { valid: { url: '/catalogue/indicators/ew' }, invalid: { url: '/catalogue/indicators/ew?version=0' } },
+  'get /catalogue/:kind/:id/versions': { valid: { url: '/catalogue/indicators/ew/versions' }, invalid: { url: '/catalogue/indicators/ew/versions?tenant=hamburg' } },
+  'put /catalogue/:kind/:id': {
+    valid: { url: '/catalogue/variables/matrix_probe', body: { name: 'Probe', unit: 'Personen', additive: true, sources: ['ew'] } },
+    invalid: { url: '/catalogue/variables/matrix_probe?scope=hamburg', body: { name: 'Probe', unit: 'Personen', additive: true, sources: ['ew'] } },
+  },
+  'post /catalogue/:kind/:id/recompute': { valid: { url: '/catalogue/indicators/anteil_u18/recompute' }, invalid: { url: '/catalogue/variables/ew/recompute' } },
+  'get /values': { valid: { url: `/values?indicator=ew&scheme=${HAMBURG_SCHEME}` }, invalid: { url: '/values?indicator=ew' } },
+  'get /disclosure': { valid: { url: '/disclosure' }, invalid: { url: '/disclosure?tenant=hamburg' } },
+  'put /disclosure': { valid: { url: '/disclosure', body: { minCount: 3, minPopulation: 500 } }, invalid: { url: '/disclosure', body: { minCount: -1 } } },
+};
+
+describe('authorization on every route', () => {
+  it('declares the roles decided for each route', () => {
+    expect(Object.fromEntries(api.routes().map((r) => [`${r.method} ${r.path}`, r.access]))).toEqual({
+      'get /': 'authenticated',
+      'get /catalogue': CATALOGUE_READ_ROLES,
+      'get /catalogue/:kind/:id': CATALOGUE_READ_ROLES,
+      'get /catalogue/:kind/:id/versions': CATALOGUE_READ_ROLES,
+      'put /catalogue/:kind/:id': CATALOGUE_WRITE_ROLES,
+      'post /catalogue/:kind/:id/recompute': CATALOGUE_WRITE_ROLES,
+      'get /values': VALUE_READ_ROLES,
+      'get /disclosure': DISCLOSURE_READ_ROLES,
+      'put /disclosure': DISCLOSURE_WRITE_ROLES,
+    });
+    expect([...VALUE_READ_ROLES].sort()).toEqual(['admin', 'controlling', 'fuehrung', 'public', 'sozialplanung', 'statistikstelle']);
+    expect([...CATALOGUE_READ_ROLES].sort()).toEqual(['admin', 'controlling', 'datenlieferung', 'fuehrung', 'sozialplanung', 'statistikstelle']);
+    expect([...CATALOGUE_WRITE_ROLES].sort()).toEqual(['admin', 'sozialplanung', 'statistikstelle']);
+    expect([...DISCLOSURE_READ_ROLES].sort()).toEqual(['admin', 'controlling', 'fuehrung', 'sozialplanung', 'statistikstelle']);
+    expect([...DISCLOSURE_WRITE_ROLES].sort()).toEqual(['admin', 'statistikstelle']);
+    expect(Object.keys(MATRIX).sort()).toEqual(api.routes().map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('refuses every role a route does not name with 403 and a German message before reading the input, and serves the others', async () => {
+    const outcomes: unknown[] = [];
+    const expected: unknown[] = [];
+    for (const route of api.routes()) {
+      const { valid, invalid } = MATRIX[`${route.method} ${route.path}`]!;
+      for (const role of ROLES) {
+        const bearer = await token('02000', role);
+        const allowed = route.access === 'authenticated' || route.access.includes(role);
+        const answer = async (request: { url: string; body?: unknown }) => {
+          const res = await call(route.method.toUpperCase(), request.url, bearer, request.body);
+          const body = (await res.json()) as { detail?: string };
+          return { status: res.status, roleRefused: res.status === 403 && /^Für diese Aktion ist eine der Rollen .+ nötig; Ihre Rollen: /.test(body.detail ?? '') };
+        };
+        const key = `${route.method} ${route.path} als ${role}`;
+        const v = await answer(valid);
+        outcomes.push({ key, request: 'gültig', ok: v.status >= 200 && v.status < 300, roleRefused: v.roleRefused });
+        expected.push({ key, request: 'gültig', ok: allowed, roleRefused: !allowed });
+        if (invalid) {
+          const i = await answer(invalid);
+          outcomes.push({ key, request: 'ungültig', status: i.status, roleRefused: i.roleRefused });
+          expected.push({ key, request: 'ungültig', status: allowed ? 400 : 403, roleRefused: !allowed });
+        }
+      }
+    }
+    expect(outcomes).toEqual(expected);
+  }, 120_000);
+
+  it('asks for a token on every route', async () => {
+    for (const route of api.routes()) {
+      const { valid } = MATRIX[`${route.method} ${route.path}`]!;
+      expect([`${route.method} ${route.path}`, (await call(route.method.toUpperCase(), valid.url, undefined, valid.body)).status]).toEqual([`${route.method} ${route.path}`, 401]);
+    }
+  });
+});
+
+describe('OpenAPI', () => {
+  it('serves the document of every route with its roles, without a token', async () => {
+    const res = await fetch(`${base}/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; servers: Array<{ url: string }>; paths: Record<string, Record<string, { 'x-roles': string[]; parameters: Array<{ name: string; in: string }>; requestBody?: unknown }>> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.servers).toEqual([{ url: '/api/indicators' }]);
+    expect(doc.paths['/values']!.get!['x-roles']).toEqual([...VALUE_READ_ROLES]);
+    expect(doc.paths['/disclosure']!.put!['x-roles']).toEqual([...DISCLOSURE_WRITE_ROLES]);
+    expect(doc.paths['/']!.get!['x-roles']).toEqual(['*']);
+    expect(doc.paths['/catalogue/{kind}/{id}']!.put!.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['path:kind', 'path:id', 'query:scope']);
+    expect(doc.paths['/catalogue/{kind}/{id}']!.put!.requestBody).toBeDefined();
+    expect(Object.values(doc.paths).reduce((n, p) => n + Object.keys(p).length, 0)).toBe(api.routes().length);
+  });
+});
+
+describe('the service module', () => {
+  it('mounts the same declared routes, its description at GET / and the OpenAPI document', async () => {
+    // Before start() the service uses only the event store and the document store; the log and
+    // the warehouse refuse any use, so the test would fail if the wiring touched them.
+    const unused = new Proxy({}, {
+      get: (_target, key) => {
+        throw new Error(`${String(key)} darf vor start() nicht benutzt werden`);
+      },
+    });
+    const deps = { eventStore: h.eventStore, documents: h.documents, eventLog: unused, warehouse: unused, logger: silentLogger(), auth } as unknown as ServiceDeps;
+    const service = await createService(deps);
+    const app = createApp({ service: 'indicators', logger: silentLogger(), auth, mounts: [serviceMount(service.name, service.router, { openapi: service.openapi })] });
+    const own = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const root = `http://127.0.0.1:${(own.address() as AddressInfo).port}/api/indicators`;
+      const about = await call('GET', '/', await token('02000', 'traeger'), undefined, root);
+      expect([about.status, await about.json()]).toEqual([
+        200,
+        { service: 'indicators', titel: 'Kennzahlen', beschreibung: 'Kennzahlenkatalog, Berechnung je Gebiet und Zeitraum, zusammengesetzte Indizes und Geheimhaltung kleiner Fallzahlen.' },
+      ]);
+      const doc = (await (await fetch(`${root}/openapi.json`)).json()) as { paths: unknown };
+      expect(doc.paths).toEqual((api.document() as { paths: unknown }).paths);
+      expect((await call('GET', '/values?indicator=ew&scheme=' + HAMBURG_SCHEME, await token('02000', 'traeger'), undefined, root)).status).toBe(403);
+      expect((await call('GET', '/catalogue', await token('02000', 'fuehrung'), undefined, root)).status).toBe(200);
+    } finally {
+      await new Promise((resolve) => own.close(resolve));
+    }
   });
 });
