@@ -1,31 +1,28 @@
 /**
- * Composition of the ingestion service: createService(deps) -> { router, start, stop }.
+ * Composition of the ingestion service: createService(deps) -> { router, openapi, start, stop }.
  * Two features: the spatial register (Gebietsgliederung, Gemeindeverzeichnis) and deliveries
- * (Lieferprofile, validation, observations). The platform adds `/api/ingestion/health`.
+ * (Lieferprofile, validation, observations), declared on one Api (http/api.ts), so every route
+ * names its roles and the OpenAPI document is served at /api/ingestion/openapi.json. The
+ * platform adds `/api/ingestion/health`.
  */
-import { Router } from 'express';
 import type { ServiceFactory } from '@lagebild/platform';
 import { mountAreas } from './areas';
 import { mountDeliveries } from './deliveries';
+import { createIngestionApi } from './http/api';
 
 export const SERVICE_NAME = 'ingestion';
 
 export const createService: ServiceFactory = (deps) => {
-  const router = Router();
-  router.get('/', (_req, res) => {
-    res.json({
-      service: SERVICE_NAME,
-      titel: 'Datenannahme und Gebietsgliederung',
-      beschreibung: 'Lieferungen von Datensätzen werden geprüft, versioniert und als Beobachtungen je Gebiet und Zeitraum erfasst.',
-    });
-  });
+  // GET / answers the service's German name and purpose to every signed-in principal.
+  const api = createIngestionApi({ about: true });
   // Spatial register: /schemes, /gemeindeverzeichnis (areas/routes.ts).
-  const areas = mountAreas(router, deps);
+  const areas = mountAreas(api, deps);
   // Deliveries: /profiles, /datasets, /deliveries, /observations (deliveries/routes.ts, profiles/routes.ts).
-  const deliveries = mountDeliveries(router, deps);
+  const deliveries = mountDeliveries(api, deps);
   return {
     name: SERVICE_NAME,
-    router,
+    router: api.router,
+    openapi: () => api.document(),
     start: async () => {
       await areas.start();
       await deliveries.start();

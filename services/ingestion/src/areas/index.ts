@@ -3,11 +3,10 @@
  * versions and crosswalks, imports from GeoJSON, shapefiles, CSV and the Gemeindeverzeichnis
  * (GV100AD), name matching for deliveries, read models and the AreaRegister port.
  */
-import type { Router } from 'express';
-import type { DocumentStore, EventStore, Logger } from '@lagebild/platform';
+import type { Api, DocumentStore, EventStore, Logger } from '@lagebild/platform';
 import { type AreasContext, catchUpAreaProjections } from './application';
 import { createAreaRegister as registerOver, type AreaRegisterReads } from './projections';
-import { createAreasRouter, type AreasRouterOptions } from './routes';
+import { declareAreaRoutes, type AreasRouterOptions } from './routes';
 
 export * from './application';
 export { AreaRuleViolation, type AreaErrorCode, type AreaErrorEntry, type ImportedUnit, SCHEME_ID } from './decide';
@@ -20,21 +19,21 @@ export { buildNameIndex, normalizeAreaName, type AreaNameIndex, type NameMatch }
 export { createAreaRegister, type AreaRegisterReads, type SchemeDocument, type UnitDocument, type VersionSummary } from './projections';
 export type { AreaGeometriesPublishedData, AreaSchemeVersionPublishedData } from './publication';
 export type { AreaRegister, AreaUnitView, SchemeSummary, SchemeVersionView } from './register';
-export { problemOf, createAreasRouter } from './routes';
+export { problemOf, createAreasRouter, declareAreaRoutes } from './routes';
 export { areaFileFromDisk, readShapefileFromDisk, shapefileFromParts, type AreaFile } from './sources';
 
 /**
- * Mounts the register's routes into the service router. Returns the AreaRegister port (for the
+ * Declares the register's routes on the service's Api. Returns the AreaRegister port (for the
  * deliveries feature) and the background start: the read models catch up with events appended
  * while the service was down.
  */
 export function mountAreas(
-  router: Router,
+  api: Api,
   deps: { eventStore: EventStore; documents: DocumentStore; logger: Logger },
   options: AreasRouterOptions = {},
 ): { context: AreasContext; register: AreaRegisterReads; start(): Promise<void> } {
   const context: AreasContext = { eventStore: deps.eventStore, documents: deps.documents, logger: deps.logger.child({ feature: 'areas' }) };
-  router.use(createAreasRouter(context, options));
+  declareAreaRoutes(api, context, options);
   return {
     context,
     register: registerOver(deps.documents),

@@ -3,15 +3,14 @@
  * the lifecycle events, read models, HTTP routes, and the wiring into the service.
  */
 import { join, resolve } from 'node:path';
-import type { Router } from 'express';
-import { platformSettings, type DocumentStore, type EventStore, type Logger } from '@lagebild/platform';
+import { platformSettings, type Api, type DocumentStore, type EventStore, type Logger } from '@lagebild/platform';
 import { createAreaRegister } from '../areas/projections';
 import type { AreaRegister } from '../areas/register';
 import { createCatalog, SYSTEM_TENANT, type Catalog } from '../profiles/catalog';
-import { createCatalogRouter } from '../profiles/routes';
+import { declareCatalogRoutes } from '../profiles/routes';
 import { createDeliveryService, type DeliveryLimits, type DeliveryService } from './application';
 import { createIngestionProjector, type IngestionProjector } from './projector';
-import { createDeliveriesRouter } from './routes';
+import { declareDeliveryRoutes } from './routes';
 
 export * from './application';
 export * from './errors';
@@ -35,7 +34,7 @@ export {
   type ObservationResult,
 } from './projections';
 export { createIngestionProjector, type IngestionProjector } from './projector';
-export { accessOf, createDeliveriesRouter, DELIVERING_ROLES, OBSERVATION_ROLES, REPORT_ROLES } from './routes';
+export { accessOf, createDeliveriesRouter, declareDeliveryRoutes, DELIVERING_ROLES, OBSERVATION_ROLES, REPORT_ROLES, type DeliveryRoutesContext } from './routes';
 export { loadSchemeContext, type SchemeContext, type VersionContext } from './scheme-context';
 
 /** The profiles and data set definitions shipped with the service (services/ingestion/profiles). */
@@ -110,10 +109,10 @@ export function createDeliveries(deps: { eventStore: EventStore; documents: Docu
   };
 }
 
-/** Mounts the catalog and delivery routes into the service router. */
-export function mountDeliveries(router: Router, deps: { eventStore: EventStore; documents: DocumentStore; logger?: Logger }, options: DeliveriesOptions = {}): DeliveriesModule {
+/** Declares the catalog and delivery routes on the service's Api. */
+export function mountDeliveries(api: Api, deps: { eventStore: EventStore; documents: DocumentStore; logger?: Logger }, options: DeliveriesOptions = {}): DeliveriesModule {
   const module = createDeliveries(deps, options);
-  router.use(createCatalogRouter(module.catalog));
-  router.use(createDeliveriesRouter({ service: module.service, catalog: module.catalog, documents: deps.documents }));
+  declareCatalogRoutes(api, module.catalog);
+  declareDeliveryRoutes(api, { service: module.service, catalog: module.catalog, documents: deps.documents });
   return module;
 }

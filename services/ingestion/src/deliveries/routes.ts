@@ -1,5 +1,5 @@
 /**
- * HTTP API of deliveries (under /api/ingestion):
+ * HTTP API of deliveries (under /api/ingestion), declared on the service's Api (http/api.ts):
  *
  *   POST /deliveries                  multipart: profile, tenant?, period?, encoding?, file -> 202 + status URL
  *   GET  /deliveries                  the caller's tenants' deliveries, newest first
@@ -10,20 +10,20 @@
  * Delivering: roles datenlieferung, sozialplanung, admin, for the own tenant or (a Kreis) for a
  * member Gemeinde; which areas a file may contain is checked row by row against the register.
  * Reading: the delivering tenant and its Kreis; another tenant's delivery answers 404, so ids do
- * not reveal other tenants' deliveries.
+ * not reveal other tenants' deliveries. Observations are raw values: Sozialplanung,
+ * Statistikstelle and admin only.
  */
 import { rm } from 'node:fs/promises';
-import { Router, type Request } from 'express';
+import type { Request, Router } from 'express';
 import { z } from 'zod';
-import { canAccessTenant, Encoding, ForbiddenProblem, NotFoundProblem, parseInput, principalOf, ProblemError, requireRole, type DocumentStore, type Principal } from '@lagebild/platform';
+import { type Api, canAccessTenant, Encoding, ForbiddenProblem, NotFoundProblem, parseInput, ProblemError, reply, type DocumentStore, type Principal } from '@lagebild/platform';
 import type { Catalog } from '../profiles/catalog';
+import { createIngestionApi, DELIVERING_ROLES, OBSERVATION_ROLES, REPORT_ROLES } from '../http/api';
 import { readMultipart, type Multipart } from '../http/upload';
 import { DeliveryRefusedError, type DeliveryAccess, type DeliveryService, type StoredFile } from './application';
 import { datasetsOfVariable, queryObservations, type DeliveryView } from './projections';
 
-export const DELIVERING_ROLES = ['datenlieferung', 'sozialplanung', 'admin'] as const;
-export const REPORT_ROLES = ['datenlieferung', 'sozialplanung', 'admin', 'statistikstelle'] as const;
-export const OBSERVATION_ROLES = ['sozialplanung', 'admin', 'statistikstelle'] as const;
+export { DELIVERING_ROLES, OBSERVATION_ROLES, REPORT_ROLES } from '../http/api';
 
 const DeliveryFields = z.object({
   profile: z.string().min(1, { message: 'Lieferprofil fehlt (Feld profile)' }),
@@ -92,118 +92,171 @@ async function visibleDelivery(service: DeliveryService, principal: Principal, i
   return view;
 }
 
-export function createDeliveriesRouter(ctx: { service: DeliveryService; catalog: Catalog; documents: DocumentStore }): Router {
+export interface DeliveryRoutesContext {
+  service: DeliveryService;
+  catalog: Catalog;
+  documents: DocumentStore;
+}
+
+const IdParams = z.object({ id: z.string().describe('Id der Lieferung') });
+const TAGS = ['Lieferungen'] as const;
+
+/** A router of the delivery routes alone (tests mount it; the service declares them on its one Api). */
+export function createDeliveriesRouter(ctx: DeliveryRoutesContext): Router {
+  const api = createIngestionApi();
+  declareDeliveryRoutes(api, ctx);
+  return api.router;
+}
+
+/** Declares the delivery and observation routes on the service's Api. */
+export function declareDeliveryRoutes(api: Api, ctx: DeliveryRoutesContext): void {
   const { service, catalog, documents } = ctx;
-  const router = Router();
 
-  router.post('/deliveries', requireRole(...DELIVERING_ROLES), async (req, res) => {
-    const principal = principalOf(req);
-    const upload = await readDeliveryUpload(req, service, catalog);
-    const file = upload.files[0];
-    const discard = async () => {
-      if (file?.owned) await rm(file.path, { force: true });
-    };
-    try {
-      const fields = parseInput(DeliveryFields, upload.fields);
-      if (!file) throw new ProblemError({ status: 400, type: 'validation', title: 'Ungültige Anfrage', detail: 'Die Datei fehlt (Feld file).', extensions: { errors: [{ pointer: '#/file', detail: 'Pflichtangabe fehlt' }] } });
-      const tenant = fields.tenant ?? principal.tenant;
-      if (!canAccessTenant(principal, tenant)) throw new ForbiddenProblem(`Sie dürfen nur für Ihren Mandanten ${principal.tenant}${principal.memberOf?.length ? ' und seine Mitgliedsgemeinden' : ''} liefern, nicht für ${tenant}.`);
-      const profile = await catalog.getProfile(fields.profile);
-      if (!profile) throw new NotFoundProblem(`Das Lieferprofil „${fields.profile}“ gibt es nicht; GET /profiles listet die vorhandenen.`);
-      if (profile.tenant !== null && !canAccessTenant(principal, profile.tenant)) {
-        throw new ForbiddenProblem(`Das Lieferprofil „${profile.id}“ gehört dem Mandanten ${profile.tenant}.`);
-      }
-      const result = await service.submit({
-        file,
-        profileId: profile.id,
-        tenant,
-        ...(fields.period ? { period: fields.period } : {}),
-        ...(fields.encoding ? { encoding: fields.encoding } : {}),
-        actor: `user:${principal.subject}`,
-        access: accessOf(principal, tenant),
-      });
-      // Processing continues in the background; failures are logged and the delivery is retried at the next start.
-      result.decided.catch(() => undefined);
-      const view = await service.getDelivery(result.deliveryId);
-      const url = statusUrl(req, result.deliveryId);
-      res
-        .status(result.duplicate ? 200 : 202)
-        .location(url)
-        .json({
-          deliveryId: result.deliveryId,
-          status: view?.status ?? 'in_pruefung',
-          duplicate: result.duplicate,
-          statusUrl: url,
-          reportUrl: `${url}/report`,
-          ...(result.duplicate ? { hinweis: 'Diese Datei wurde mit demselben Profil schon geliefert; es wurde nichts geändert.' } : {}),
+  api.route({
+    method: 'post',
+    path: '/deliveries',
+    summary: 'Datei liefern: wird gespeichert, im Hintergrund geprüft und bei Erfolg als Beobachtungen erfasst',
+    description:
+      'multipart/form-data: Felder profile (Lieferprofil), tenant (AGS, für eine Mitgliedsgemeinde), period, encoding, dann die Datei im Feld file. Antwort 202 mit statusUrl und reportUrl; dieselbe Datei mit demselben Profil noch einmal: 200 und duplicate.',
+    tags: TAGS,
+    access: DELIVERING_ROLES,
+    responses: {
+      202: { description: 'Angenommen zur Prüfung; Location nennt den Status' },
+      200: { description: 'Schon geliefert; nichts geändert' },
+      413: { description: 'Datei zu groß' },
+      415: { description: 'Kein multipart/form-data' },
+    },
+    handler: async ({ principal, req }) => {
+      const upload = await readDeliveryUpload(req, service, catalog);
+      const file = upload.files[0];
+      const discard = async () => {
+        if (file?.owned) await rm(file.path, { force: true });
+      };
+      try {
+        const fields = parseInput(DeliveryFields, upload.fields);
+        if (!file) throw new ProblemError({ status: 400, type: 'validation', title: 'Ungültige Anfrage', detail: 'Die Datei fehlt (Feld file).', extensions: { errors: [{ pointer: '#/file', detail: 'Pflichtangabe fehlt' }] } });
+        const tenant = fields.tenant ?? principal.tenant;
+        if (!canAccessTenant(principal, tenant)) throw new ForbiddenProblem(`Sie dürfen nur für Ihren Mandanten ${principal.tenant}${principal.memberOf?.length ? ' und seine Mitgliedsgemeinden' : ''} liefern, nicht für ${tenant}.`);
+        const profile = await catalog.getProfile(fields.profile);
+        if (!profile) throw new NotFoundProblem(`Das Lieferprofil „${fields.profile}“ gibt es nicht; GET /profiles listet die vorhandenen.`);
+        if (profile.tenant !== null && !canAccessTenant(principal, profile.tenant)) {
+          throw new ForbiddenProblem(`Das Lieferprofil „${profile.id}“ gehört dem Mandanten ${profile.tenant}.`);
+        }
+        const result = await service.submit({
+          file,
+          profileId: profile.id,
+          tenant,
+          ...(fields.period ? { period: fields.period } : {}),
+          ...(fields.encoding ? { encoding: fields.encoding } : {}),
+          actor: `user:${principal.subject}`,
+          access: accessOf(principal, tenant),
         });
-    } catch (error) {
-      await discard();
-      if (error instanceof DeliveryRefusedError) {
-        throw new ProblemError({ status: error.status, type: 'delivery-refused', title: 'Lieferung abgelehnt', detail: error.finding.message, extensions: { code: error.finding.code, findings: [error.finding] } });
+        // Processing continues in the background; failures are logged and the delivery is retried at the next start.
+        result.decided.catch(() => undefined);
+        const view = await service.getDelivery(result.deliveryId);
+        const url = statusUrl(req, result.deliveryId);
+        return reply(
+          result.duplicate ? 200 : 202,
+          {
+            deliveryId: result.deliveryId,
+            status: view?.status ?? 'in_pruefung',
+            duplicate: result.duplicate,
+            statusUrl: url,
+            reportUrl: `${url}/report`,
+            ...(result.duplicate ? { hinweis: 'Diese Datei wurde mit demselben Profil schon geliefert; es wurde nichts geändert.' } : {}),
+          },
+          { Location: url },
+        );
+      } catch (error) {
+        await discard();
+        if (error instanceof DeliveryRefusedError) {
+          throw new ProblemError({ status: error.status, type: 'delivery-refused', title: 'Lieferung abgelehnt', detail: error.finding.message, extensions: { code: error.finding.code, findings: [error.finding] } });
+        }
+        throw error;
       }
-      throw error;
-    }
+    },
   });
 
-  router.get('/deliveries', requireRole(...REPORT_ROLES), async (req, res) => {
-    const principal = principalOf(req);
-    const deliveries = await service.listDeliveries({ tenants: [principal.tenant, ...(principal.memberOf ?? [])] });
-    res.json({ deliveries });
+  api.route({
+    method: 'get',
+    path: '/deliveries',
+    summary: 'Lieferungen des eigenen Mandanten und seiner Mitgliedsgemeinden, neueste zuerst',
+    tags: TAGS,
+    access: REPORT_ROLES,
+    responses: { 200: { description: 'Die Lieferungen' } },
+    handler: async ({ principal }) => ({ deliveries: await service.listDeliveries({ tenants: [principal.tenant, ...(principal.memberOf ?? [])] }) }),
   });
 
-  router.get('/deliveries/:id', requireRole(...REPORT_ROLES), async (req, res) => {
-    const principal = principalOf(req);
-    const view = await visibleDelivery(service, principal, String(req.params.id));
-    res.json({ ...view, reportUrl: `${statusUrl(req, view.deliveryId)}/report` });
+  api.route({
+    method: 'get',
+    path: '/deliveries/:id',
+    summary: 'Status und Zusammenfassung einer Lieferung',
+    tags: TAGS,
+    access: REPORT_ROLES,
+    params: IdParams,
+    responses: { 200: { description: 'Status (in_pruefung, angenommen, abgelehnt) mit Zählern' } },
+    handler: async ({ principal, params, req }) => {
+      const view = await visibleDelivery(service, principal, params.id);
+      return { ...view, reportUrl: `${statusUrl(req, view.deliveryId)}/report` };
+    },
   });
 
-  router.get('/deliveries/:id/report', requireRole(...REPORT_ROLES), async (req, res) => {
-    const principal = principalOf(req);
-    const view = await visibleDelivery(service, principal, String(req.params.id));
-    const report = await service.getReport(view.deliveryId);
-    if (!report) {
-      res.json({ deliveryId: view.deliveryId, status: view.status, errorCount: 0, warningCount: 0, countsByCode: {}, findings: [], truncated: false, hinweis: 'Die Lieferung wird noch geprüft.' });
-      return;
-    }
-    res.json({ ...report, status: view.status, fileName: view.fileName });
+  api.route({
+    method: 'get',
+    path: '/deliveries/:id/report',
+    summary: 'Prüfbericht einer Lieferung: jeder Befund (die ersten 1.000 vollständig, alle gezählt)',
+    tags: TAGS,
+    access: REPORT_ROLES,
+    params: IdParams,
+    responses: { 200: { description: 'Der Prüfbericht' } },
+    handler: async ({ principal, params }) => {
+      const view = await visibleDelivery(service, principal, params.id);
+      const report = await service.getReport(view.deliveryId);
+      if (!report) return { deliveryId: view.deliveryId, status: view.status, errorCount: 0, warningCount: 0, countsByCode: {}, findings: [], truncated: false, hinweis: 'Die Lieferung wird noch geprüft.' };
+      return { ...report, status: view.status, fileName: view.fileName };
+    },
   });
 
-  router.get('/observations', requireRole(...OBSERVATION_ROLES), async (req, res) => {
-    const principal = principalOf(req);
-    const params = parseInput(ObservationParams, req.query, 'query');
-    const tenant = params.tenant ?? principal.tenant;
-    if (!canAccessTenant(principal, tenant)) throw new ForbiddenProblem(`Keine Berechtigung für die Daten des Mandanten ${tenant}.`);
-    // A variable code belongs to its data set; without one named, the variable must be unique.
-    let dataset = params.dataset;
-    if (dataset === undefined) {
-      const datasets = await datasetsOfVariable(documents, tenant, params.scheme, params.variable);
-      if (datasets.length > 1) {
-        throw new ProblemError({
-          status: 400,
-          type: 'validation',
-          title: 'Ungültige Anfrage',
-          detail: `Die Variable „${params.variable}“ gibt es in mehreren Datensätzen (${datasets.join(', ')}); bitte dataset angeben.`,
-          extensions: { errors: [{ pointer: '#/dataset', detail: `einer von ${datasets.join(', ')}` }] },
-        });
-      }
-      dataset = datasets[0];
-    }
-    const observations =
-      dataset === undefined
-        ? []
-        : await queryObservations(documents, {
-            tenant,
-            datasetId: dataset,
-            schemeId: params.scheme,
-            variable: params.variable,
-            ...(params.area ? { areaCode: params.area } : {}),
-            ...(params.period ? { periodOn: params.period } : {}),
-            ...(params.asOf ? { asOf: params.asOf } : {}),
-            limit: params.limit ?? 10_000,
+  api.route({
+    method: 'get',
+    path: '/observations',
+    summary: 'Beobachtungen je Datensatz, Gebietsgliederung, Variable, Gebiet und Zeitraum, auch „Stand am“ (asOf)',
+    tags: ['Beobachtungen'],
+    access: OBSERVATION_ROLES,
+    query: ObservationParams,
+    responses: { 200: { description: 'Die Beobachtungen' } },
+    handler: async ({ principal, query: params }) => {
+      const tenant = params.tenant ?? principal.tenant;
+      if (!canAccessTenant(principal, tenant)) throw new ForbiddenProblem(`Keine Berechtigung für die Daten des Mandanten ${tenant}.`);
+      // A variable code belongs to its data set; without one named, the variable must be unique.
+      let dataset = params.dataset;
+      if (dataset === undefined) {
+        const datasets = await datasetsOfVariable(documents, tenant, params.scheme, params.variable);
+        if (datasets.length > 1) {
+          throw new ProblemError({
+            status: 400,
+            type: 'validation',
+            title: 'Ungültige Anfrage',
+            detail: `Die Variable „${params.variable}“ gibt es in mehreren Datensätzen (${datasets.join(', ')}); bitte dataset angeben.`,
+            extensions: { errors: [{ pointer: '#/dataset', detail: `einer von ${datasets.join(', ')}` }] },
           });
-    res.json({ tenant, dataset: dataset ?? null, scheme: params.scheme, variable: params.variable, asOf: params.asOf ?? null, observations });
+        }
+        dataset = datasets[0];
+      }
+      const observations =
+        dataset === undefined
+          ? []
+          : await queryObservations(documents, {
+              tenant,
+              datasetId: dataset,
+              schemeId: params.scheme,
+              variable: params.variable,
+              ...(params.area ? { areaCode: params.area } : {}),
+              ...(params.period ? { periodOn: params.period } : {}),
+              ...(params.asOf ? { asOf: params.asOf } : {}),
+              limit: params.limit ?? 10_000,
+            });
+      return { tenant, dataset: dataset ?? null, scheme: params.scheme, variable: params.variable, asOf: params.asOf ?? null, observations };
+    },
   });
-
-  return router;
 }
