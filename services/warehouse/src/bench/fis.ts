@@ -6,7 +6,12 @@
  * resolved in order, every option list queried, then the panel's SQL with bound parameters) for
  * every panel of every dashboard, and `resolveVariables` per dashboard on its own line (the web
  * view's /fis/variables call, which the page makes before it asks for the panels). Each is run
- * once to warm up, then RUNS times; p50 and p95 in milliseconds.
+ * once to warm up, then RUNS times (LAGEBILD_BENCH_FIS_RUNS, default 20); p50 and p95 in
+ * milliseconds. The machines are shared: the load average at start and end is printed with the
+ * figures, since other processes on the two cores lengthen every latency.
+ *
+ * LAGEBILD_BENCH_INDICATORS sets the indicators per tenant (default 50 here; the projection
+ * benchmark in run.ts reads the same variable with its own default).
  *
  * Data, in one embedded warehouse (a deployment at Germany scale that also holds a city):
  * - Germany: every Kreis of the Destatis GV100AD (400) is a tenant delivering, in the shared
@@ -34,7 +39,7 @@
  * FINAL then has to merge at read time.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCodec, exampleIntegrationEvent, type IntegrationEvent, type IntegrationEventType } from '@lagebild/contracts';
 import { DASHBOARDS, type FisDashboard } from '@lagebild/dashboards';
@@ -47,7 +52,7 @@ import { TABLES } from '../schema';
 const DATA = path.resolve(__dirname, '../../../../../shared/data');
 const INDICATORS = Number(process.env.LAGEBILD_BENCH_INDICATORS ?? 50);
 const PERIODS = 24;
-const RUNS = 20;
+const RUNS = Number(process.env.LAGEBILD_BENCH_FIS_RUNS ?? 20);
 const TARGET_P95_MS = 50;
 /** Share of PROTECTED values suppressed by disclosure control (primary suppression). */
 const SUPPRESSED_PERCENT = 3;
@@ -778,6 +783,10 @@ export interface FisBenchmarkResult {
   unit: 'ms';
   runs: number;
   targetP95Ms: number;
+  /** 1-minute load average of the machine when the measurement started and ended (2 cores). */
+  loadAverage: { start: number; end: number };
+  /** Wall time of the panel and variable measurements. */
+  measureSeconds: number;
   indicators: number;
   periods: number;
   datasets: FisDataset[];
@@ -850,6 +859,7 @@ export async function runFisBenchmark(): Promise<FisBenchmarkResult> {
   if (!Number.isInteger(INDICATORS) || INDICATORS < 1 || INDICATORS > 99) {
     throw new Error(`LAGEBILD_BENCH_INDICATORS muss eine ganze Zahl von 1 bis 99 sein, ist aber „${process.env.LAGEBILD_BENCH_INDICATORS}“.`);
   }
+  if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`LAGEBILD_BENCH_FIS_RUNS muss eine ganze Zahl ab 1 sein, ist aber „${process.env.LAGEBILD_BENCH_FIS_RUNS}“.`);
   const gv = await readGemeindeverzeichnis();
   const data = areaData(gv);
   // The Kreis with the most Gemeinden (07232 Eifelkreis Bitburg-Prüm in the GV100AD of 2023).
@@ -908,6 +918,8 @@ export async function runFisBenchmark(): Promise<FisBenchmarkResult> {
       ].join('\n'),
     );
 
+    const loadStart = loadavg()[0]!;
+    const measureStarted = performance.now();
     const timings: FisTiming[] = [];
     const sets = [
       { name: 'Deutschland', principalOf: (d: FisDashboard) => (d.id === 'kreisvergleich' ? fuehrung : planer) },
@@ -920,6 +932,8 @@ export async function runFisBenchmark(): Promise<FisBenchmarkResult> {
         process.stdout.write(`  ${set.name} / ${dashboard.id}: ${measured.map((t) => `${t.panel} ${fmt(t.p95, 1)}`).join(', ')} ms (p95)\n`);
       }
     }
+    const measureMs = performance.now() - measureStarted;
+    const loadEnd = loadavg()[0]!;
     const panels = timings.filter((t) => t.kind === 'panel');
     const worst = panels.reduce((a, b) => (b.p95 > a.p95 ? b : a));
     const meeting = panels.filter((t) => t.p95 <= TARGET_P95_MS).length;
@@ -932,6 +946,7 @@ export async function runFisBenchmark(): Promise<FisBenchmarkResult> {
         '',
         `Schlechtestes p95: ${fmt(worst.p95, 1)} ms (${worst.dataset}, ${worst.dashboard}/${worst.panel}) gegen das Ziel ≤ ${TARGET_P95_MS} ms; ${meeting} von ${panels.length} Panels erreichen es.`,
         `Variablen auflösen (in jedem Panel-Aufruf enthalten): schlechtestes p95 ${fmt(worstVariables.p95, 1)} ms (${worstVariables.dataset}, ${worstVariables.dashboard}).`,
+        `Messdauer ${seconds(measureMs)}; Systemlast (1-min-Mittel, 2 Kerne) zu Beginn ${fmt(loadStart, 1)}, am Ende ${fmt(loadEnd, 1)}.`,
         '',
       ].join('\n'),
     );
@@ -940,6 +955,8 @@ export async function runFisBenchmark(): Promise<FisBenchmarkResult> {
       unit: 'ms',
       runs: RUNS,
       targetP95Ms: TARGET_P95_MS,
+      loadAverage: { start: loadStart, end: loadEnd },
+      measureSeconds: measureMs / 1000,
       indicators: INDICATORS,
       periods: PERIODS,
       datasets: [
