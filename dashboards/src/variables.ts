@@ -35,7 +35,8 @@ export const tenant: FisVariable = {
     // tenant's own unit of that code; tenants appear once they have any data in the warehouse.
     sql: `SELECT t.tenant AS value, if(ifNull(n.name, '') = '', concat('Mandant ', t.tenant), concat(n.name, ' (', t.tenant, ')')) AS label
 FROM (SELECT tenant FROM lagebild.dim_scheme_version UNION DISTINCT SELECT tenant FROM lagebild.dim_goal UNION DISTINCT SELECT tenant FROM lagebild.dim_contract
-  UNION DISTINCT SELECT DISTINCT tenant FROM lagebild.fact_indicator_value UNION DISTINCT SELECT DISTINCT tenant FROM lagebild.fact_budget_line) AS t
+  UNION DISTINCT SELECT DISTINCT tenant FROM lagebild.fact_indicator_value WHERE has({visible_tenants:Array(String)}, tenant)
+  UNION DISTINCT SELECT DISTINCT tenant FROM lagebild.fact_budget_line WHERE has({visible_tenants:Array(String)}, tenant)) AS t
 LEFT JOIN (SELECT code, argMax(name, tenant = '00000') AS name FROM lagebild.v_area WHERE has({visible_tenants:Array(String)}, code) GROUP BY code) AS n ON n.code = t.tenant
 WHERE has({visible_tenants:Array(String)}, t.tenant) AND t.tenant != '00000'
 ORDER BY length(value), value`,
@@ -72,7 +73,7 @@ export const indicator: FisVariable = {
   description: 'Indikatoren mit Werten in der gewählten Gliederung.',
   options: {
     sql: `SELECT v.indicator_id AS value, if(n.name = '', v.indicator_id, n.name) AS label
-FROM (SELECT DISTINCT indicator_id FROM lagebild.v_indicator_value_protected WHERE tenant = {tenant:String} AND scheme_id = {scheme:String}) AS v
+FROM (SELECT DISTINCT indicator_id FROM lagebild.fact_indicator_value WHERE tenant = {tenant:String} AND scheme_id = {scheme:String} AND protection = 'PROTECTED') AS v
 LEFT JOIN (${INDICATOR_NAMES}) AS n ON n.indicator_id = v.indicator_id
 ORDER BY label`,
   },
@@ -84,7 +85,7 @@ export const period: FisVariable = {
   description: 'Stichtag oder Ende des Zeitraums; der jüngste zuerst.',
   options: {
     sql: `SELECT toString(period_end) AS value, formatDateTime(period_end, '%d.%m.%Y') AS label
-FROM lagebild.v_indicator_value_protected WHERE tenant = {tenant:String} AND scheme_id = {scheme:String}
+FROM lagebild.fact_indicator_value WHERE tenant = {tenant:String} AND scheme_id = {scheme:String} AND protection = 'PROTECTED'
 GROUP BY period_end ORDER BY period_end DESC`,
   },
 };

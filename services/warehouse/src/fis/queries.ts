@@ -4,6 +4,13 @@
  * of the options the caller was offered), then binds every parameter of a panel's SQL server-side.
  * Values the caller must not choose (which tenants, protected or raw) are derived from the
  * principal, never taken from the request.
+ *
+ * A panel run (`runPanel`) does not query the option lists again when the request carries a value
+ * for a variable: the web view has resolved them once per change of a control, and each of a
+ * dashboard's panels would otherwise pay for every option list (the Germany-scale benchmark
+ * measured that as most of a panel's time). The tenant is still checked against the caller's
+ * visible tenants and the audience against the caller's right to raw values; the other values only
+ * filter (every statement is restricted to the visible tenants) and are checked for their shape.
  */
 import { type FisDashboard, type FisPanel, type FisVariable, PARAMETERS, type ParameterSpec, parametersOf, type VariableName, type VariableOption } from '@lagebild/dashboards';
 import type { Principal, QueryParams, Warehouse } from '@lagebild/platform';
@@ -81,8 +88,46 @@ export async function resolveVariables(warehouse: Warehouse, dashboard: FisDashb
   return out;
 }
 
+/** Shapes of requested filter values a panel run accepts without resolving the option list. */
+const VALUE_SHAPES: Record<VariableName, RegExp> = {
+  tenant: /^(\d{5}|\d{8})$/,
+  scheme: /^[\w.:-]{1,100}$/,
+  area: /^[\w.:-]{1,60}$/,
+  indicator: /^[\w.:-]{1,100}$/,
+  period: /^\d{4}-\d{2}-\d{2}$/,
+  audience: /^v_indicator_value_(protected|raw)$/,
+  year: /^\d{4}$/,
+};
+
+/** A requested value taken as is: right shape, and for tenant and audience allowed to this caller. */
+function acceptable(name: VariableName, value: string | undefined, principal: Principal, values: Partial<Record<VariableName, string | null>>): value is string {
+  if (value === undefined || !VALUE_SHAPES[name].test(value)) return false;
+  if (name === 'tenant') return visibleTenants(principal).includes(value);
+  if (name === 'audience') return value === PROTECTED_VIEW || maySeeRaw(principal, values.tenant ?? null);
+  return true;
+}
+
+/** The variables of a panel run: requested values where acceptable, the resolved default otherwise. */
+async function panelVariables(warehouse: Warehouse, dashboard: FisDashboard, principal: Principal, requested: RequestedValues): Promise<ResolvedVariable[]> {
+  const values: Partial<Record<VariableName, string | null>> = {};
+  const out: ResolvedVariable[] = [];
+  for (const variable of dashboard.variables) {
+    const wanted = requested[variable.name];
+    if (acceptable(variable.name, wanted, principal, values)) {
+      values[variable.name] = wanted;
+      out.push({ name: variable.name, label: variable.label, description: variable.description, options: [], value: wanted });
+      continue;
+    }
+    const options = await optionsOf(warehouse, variable, principal, values);
+    const value = options.find((o) => o.value === wanted)?.value ?? options[0]?.value ?? null;
+    values[variable.name] = value;
+    out.push({ name: variable.name, label: variable.label, description: variable.description, options, value });
+  }
+  return out;
+}
+
 export async function runPanel(warehouse: Warehouse, dashboard: FisDashboard, panel: FisPanel, principal: Principal, requested: RequestedValues): Promise<PanelResult & { variables: ResolvedVariable[] }> {
-  const variables = await resolveVariables(warehouse, dashboard, principal, requested);
+  const variables = await panelVariables(warehouse, dashboard, principal, requested);
   const values = Object.fromEntries(variables.map((v) => [v.name, v.value])) as Partial<Record<VariableName, string | null>>;
   const { params, missing } = bind(panel.sql, principal, values);
   if (missing.length > 0) return { columns: [], rows: [], missing, variables };

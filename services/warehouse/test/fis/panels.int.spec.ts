@@ -301,4 +301,31 @@ describe('FIS panel queries on projected data', () => {
     const compared = await rows(kreisGv, 'kreisvergleich', 'vergleich', { indicator: 'arbeitslosendichte' });
     expect(compared.map((r) => r.gemeinde)).toEqual(['Harrislee', 'Handewitt']);
   });
+
+  it('runs a panel on the requested values without re-resolving them, but never for a tenant or audience the caller may not choose', async () => {
+    // A Flensburg Führung asking for the Kreis's data and raw values gets its own protected ones.
+    const foreign = await runPanel(warehouse, dashboardsById.get('indikator-atlas')!, dashboardsById.get('indikator-atlas')!.panels.find((p) => p.key === 'werte')!, fuehrung, {
+      tenant: KREIS,
+      scheme: 'stadtteile',
+      indicator: 'sgb2_quote',
+      period: '2023-12-31',
+      audience: 'v_indicator_value_raw',
+    });
+    const chosen = Object.fromEntries(foreign.variables.map((v) => [v.name, v.value]));
+    expect(chosen).toMatchObject({ tenant: FLENSBURG, audience: 'v_indicator_value_protected' });
+    expect(foreign.rows.find((r) => r.code === 'STGT01')).toMatchObject({ wert: null, suppressed: true });
+    // Values of the right shape are taken as they come (the web view resolved them already).
+    const asked = await runPanel(warehouse, dashboardsById.get('indikator-atlas')!, dashboardsById.get('indikator-atlas')!.panels.find((p) => p.key === 'werte')!, planer, {
+      tenant: FLENSBURG,
+      scheme: 'stadtteile',
+      indicator: 'kinderarmut',
+      period: '2022-12-31',
+      audience: 'v_indicator_value_raw',
+    });
+    expect(asked.variables.every((v) => v.options.length === 0)).toBe(true);
+    expect(asked.rows.find((r) => r.code === 'STGT03')).toMatchObject({ wert: 30.6 });
+    // A malformed period is not passed to the engine: the latest Stichtag is chosen instead.
+    const malformed = await runPanel(warehouse, dashboardsById.get('indikator-atlas')!, dashboardsById.get('indikator-atlas')!.panels.find((p) => p.key === 'werte')!, planer, { period: "2023-12-31' OR 1=1" });
+    expect(malformed.variables.find((v) => v.name === 'period')!.value).toBe('2023-12-31');
+  });
 });
