@@ -32,7 +32,7 @@ export const indikatorAtlas: FisDashboard = {
 FROM (${TENANT_AREAS}) AS a
 INNER JOIN lagebild.dim_area_geometry AS g FINAL ON g.tenant = a.tenant AND g.scheme_id = a.scheme_id AND g.scheme_version = a.scheme_version AND g.code = a.code
 LEFT JOIN (${VALUES}) AS v ON v.area_code = a.code
-WHERE a.unit_type = (${MAP_LEVEL})
+WHERE a.unit_type IN (${MAP_LEVEL})
 ORDER BY a.code`,
       area: 'code',
       label: 'name',
@@ -51,7 +51,7 @@ ORDER BY a.code`,
       sql: `SELECT a.name AS gebiet, a.code AS code, v.value AS wert, toBool(v.status LIKE 'SUPPRESSED%') AS suppressed
 FROM (${TENANT_AREAS}) AS a
 INNER JOIN (${VALUES}) AS v ON v.area_code = a.code
-WHERE a.unit_type = (${MAP_LEVEL})
+WHERE a.unit_type IN (${MAP_LEVEL})
 ORDER BY v.value IS NULL, v.value DESC, a.name`,
       category: 'gebiet',
       values: [{ column: 'wert', label: 'Wert', decimals: 1, suppressed: 'suppressed' }],

@@ -39,7 +39,10 @@ export const createService: ServiceFactory = (deps) => {
         return { rows: await runReadOnly(deps.warehouse, body.sql) };
       } catch (error) {
         if (error instanceof ReadOnlyQueryError) throw new ProblemError({ status: 422, type: 'read-only', title: 'Nicht zulässig', detail: error.message });
-        if (error instanceof Error && error.name.startsWith('Warehouse')) throw new ProblemError({ status: 400, type: 'query-failed', title: 'Abfrage fehlgeschlagen', detail: error.message });
+        if (error instanceof Error && error.name.startsWith('Warehouse')) {
+          const what = error.name === 'WarehouseSyntaxError' ? 'Die SQL-Anweisung ist fehlerhaft' : 'Die Abfrage konnte nicht ausgeführt werden';
+          throw new ProblemError({ status: 400, type: 'query-failed', title: 'Abfrage fehlgeschlagen', detail: `${what}. Meldung von ClickHouse: ${error.message}` });
+        }
         throw error;
       }
     },

@@ -86,6 +86,11 @@ export function readMultipart<F>(req: Request, options: MultipartOptions<F>): Pr
       fields[name] = value;
     });
     parser.on('file', (field, stream, info) => {
+      // A form cut off mid-file makes busboy fail this stream too; that failure reaches the
+      // request through the parser's 'error' (and the consumer's pipeline), but the stream must
+      // never be without a listener while its consumer is still getting ready (a profile lookup),
+      // or the error would end the process.
+      stream.on('error', () => undefined);
       const handled = failed ? undefined : options.onFile({ field, fileName: (info.filename ?? '').split(/[\\/]/).pop()!, stream, fields: { ...fields } });
       if (!handled) {
         stream.resume();

@@ -3,7 +3,7 @@
  * (ARCHITECTURE.md 4): without KAFKA_BROKERS / MONGODB_URL / CLICKHOUSE_URL everything runs
  * embedded under LAGEBILD_DATA_DIR (LMDB for store, log and documents; chDB for the warehouse).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MongoClient } from 'mongodb';
 import { createLmdbDocumentStore, createMongoDocumentStore } from '../documents';
@@ -71,7 +71,7 @@ export async function openPlatform(options: OpenPlatformOptions): Promise<Platfo
   const opened: Array<{ close(): Promise<void> }> = [];
   const paths = embeddedPaths(config.dataDir);
   const needsLmdb = selection.eventStore === 'lmdb' || selection.eventLog === 'lmdb';
-  if (needsLmdb) mkdirSync(paths.lmdb, { recursive: true });
+  if (needsLmdb) assertWritable(paths.lmdb, config.dataDir);
   try {
     let mongo: MongoClient | undefined;
     if (config.mongodbUrl) {
@@ -107,7 +107,7 @@ export async function openPlatform(options: OpenPlatformOptions): Promise<Platfo
         ...(config.clickhouseReadonly ? { readonlyUsername: config.clickhouseReadonly.username, readonlyPassword: config.clickhouseReadonly.password } : {}),
       });
     } else {
-      mkdirSync(paths.warehouse, { recursive: true });
+      assertWritable(paths.warehouse, config.dataDir);
       warehouse = await createChdbWarehouse({ path: paths.warehouse, logger: logger.child({ component: 'warehouse' }) });
     }
     logger.info({ dataDir: config.dataDir, adapters: selection }, selection.embedded ? 'platform opened (embedded)' : 'platform opened');
@@ -148,6 +148,24 @@ export async function openPlatform(options: OpenPlatformOptions): Promise<Platfo
     // Nothing half-open stays behind when one server is unreachable.
     for (const port of opened.reverse()) await port.close().catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * The embedded engines need to write their directory (LMDB even to read: it keeps a lock file).
+ * A read-only or foreign-owned data directory is refused before any engine opens it, in German,
+ * naming the directory, instead of the engines' own errors.
+ */
+function assertWritable(dir: string, dataDir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const probe = join(dir, `.schreibprobe-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unbekannt';
+    const why = code === 'ENOSPC' ? 'der Datenträger ist voll' : code === 'EROFS' ? 'das Dateisystem ist schreibgeschützt' : code === 'EACCES' || code === 'EPERM' ? 'keine Schreibrechte' : `Fehler ${code}`;
+    throw new ConfigError([{ variable: 'LAGEBILD_DATA_DIR', message: `in das Datenverzeichnis ${dataDir} kann nicht geschrieben werden (${why}, bei ${dir}); Schreibrechte geben, Platz schaffen oder ein anderes Verzeichnis wählen` }]);
   }
 }
 

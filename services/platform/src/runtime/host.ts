@@ -43,6 +43,25 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });
+  // Requests Node refuses before express sees them (header or URL too large, malformed request
+  // line) get a problem+json answer in German instead of a bare status line.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({
+      type: `urn:lagebild:problem:${tooLarge ? 'request-header-too-large' : 'bad-request'}`,
+      title: tooLarge ? 'Anfrage zu groß' : 'Ungültige Anfrage',
+      status,
+      detail: tooLarge ? 'Adresse oder Kopfzeilen der Anfrage sind zu lang (höchstens 16 KB); Filter bitte im Anfragekörper oder in mehreren Anfragen senden.' : 'Die Anfrage ist kein gültiges HTTP.',
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostForUrl}:${address.port}`;
@@ -98,8 +117,26 @@ export async function startHost(options: HostOptions): Promise<Host> {
       },
     );
   };
+  /**
+   * An error nothing caught (a storage engine failing underneath, e.g. a full disk) ends the
+   * process, as Node would, but with one German line for the operator instead of a bare stack
+   * trace; the stack goes to the structured log. Committed data stays intact: the next start
+   * continues from the stores.
+   */
+  const onFatal = (error: unknown) => {
+    const e = error as NodeJS.ErrnoException | undefined;
+    const code = e?.code ?? (typeof e?.message === 'string' && /Input\/output error|No space left/i.test(e.message) ? 'EIO' : undefined);
+    const hint = code === 'ENOSPC' || code === 'EIO' ? ' Ist der Datenträger voll oder nicht mehr erreichbar? Platz schaffen und neu starten; gespeicherte Daten bleiben erhalten.' : ' Bitte das Protokoll prüfen und neu starten; gespeicherte Daten bleiben erhalten.';
+    logger.fatal({ err: error }, 'uncaught error: exiting');
+    process.stderr.write(`Schwerer Fehler, ${options.name} wird beendet: ${e?.message ?? String(error)}.${hint}\n`);
+    process.exit(1);
+  };
   const handleSignals = options.handleSignals ?? true;
-  if (handleSignals) for (const signal of SIGNALS) process.on(signal, onSignal);
+  if (handleSignals) {
+    for (const signal of SIGNALS) process.on(signal, onSignal);
+    process.on('uncaughtException', onFatal);
+    process.on('unhandledRejection', onFatal);
+  }
 
   return {
     url,
@@ -107,7 +144,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
     app,
     server,
     async close() {
-      if (handleSignals) for (const signal of SIGNALS) process.off(signal, onSignal);
+      if (handleSignals) {
+        for (const signal of SIGNALS) process.off(signal, onSignal);
+        process.off('uncaughtException', onFatal);
+        process.off('unhandledRejection', onFatal);
+      }
       await shutdown();
     },
   };

@@ -15,6 +15,7 @@ import type { Logger } from './logger';
 import { PROBLEM_CONTENT_TYPE, ProblemError, type ProblemDocument, useGermanValidationMessages, validationProblemFrom } from './problem';
 import './request-context';
 import { z } from 'zod';
+import { InvalidDocumentRequestError } from '../documents/validation';
 
 export interface Mount {
   /** Mount path, e.g. `/api/goals`. */
@@ -259,6 +260,10 @@ function problemHandler(limit: number | string): ErrorRequestHandler {
     let problem: ProblemError;
     if (error instanceof ProblemError) problem = error;
     else if (error instanceof z.core.$ZodError) problem = validationProblemFrom(error, 'body');
+    else if (error instanceof InvalidDocumentRequestError) {
+      // A key the store cannot hold (NUL byte, too long) comes from the request's path or query.
+      problem = new ProblemError({ status: 400, type: 'invalid-key', title: 'Ungültige Angabe in der Anfrage', detail: `Ein Schlüssel in Pfad oder Abfrage ist nicht zulässig: ${error.message}` });
+    }
     else {
       problem =
         bodyParserProblem(error, limit) ??
