@@ -199,6 +199,52 @@ export function exampleIntegrationEvents(): IntegrationEvent[] {
       },
     },
     {
+      type: 'TenantConfigured',
+      envelope: { ...envelope(30, 'tenant-01059', 1, '2024-01-02T08:00:00.000Z', 'cli:admin'), tenant: '01059' },
+      data: {
+        tenant: '01059',
+        version: 1,
+        name: 'Schleswig-Flensburg',
+        kind: 'KREIS',
+        kreis: null,
+        planningModel: 'BETREUUNG',
+        partnerThreshold: 10_000,
+        members: [
+          { tenant: '01059045', name: 'Kappeln, Stadt', population: 8_677, relation: 'BETREUT' },
+          { tenant: '01059083', name: 'Schleswig, Stadt', population: 25_276, relation: 'PARTNER' },
+        ],
+        configuredBy: 'cli:admin',
+        configuredAt: '2024-01-02T08:00:00.000Z',
+      },
+    },
+    {
+      type: 'ReleaseGranted',
+      envelope: envelope(31, 'release-01001', 1, '2024-03-04T10:00:00.000Z', 'user:sozialplanung-1'),
+      data: {
+        releaseId: '6b2d4f8a-1c3e-4a5b-9d7f-0e2a4c6b8d91',
+        tenant: TENANT_FLENSBURG,
+        datasetId: null,
+        indicatorId: 'sgb2-quote',
+        unitType: 'Stadtteil',
+        audience: 'PUBLIC',
+        form: 'PROTECTED',
+        embargoUntil: '2024-04-01T08:00:00.000Z',
+        note: 'Sozialatlas 2024, Beschluss des Sozialausschusses vom 29.02.2024',
+        grantedBy: 'user:sozialplanung-1',
+        grantedAt: '2024-03-04T10:00:00.000Z',
+      },
+    },
+    {
+      type: 'ReleaseWithdrawn',
+      envelope: envelope(32, 'release-01001', 2, '2024-03-05T10:00:00.000Z', 'user:sozialplanung-1'),
+      data: {
+        releaseId: '6b2d4f8a-1c3e-4a5b-9d7f-0e2a4c6b8d91',
+        tenant: TENANT_FLENSBURG,
+        withdrawnBy: 'user:sozialplanung-1',
+        withdrawnAt: '2024-03-05T10:00:00.000Z',
+      },
+    },
+    {
       type: 'ObservationsRecorded',
       envelope: envelope(2, `delivery-${ids.delivery}`, 2, '2024-03-01T09:15:00.000Z', 'user:datenlieferung-7'),
       data: {

@@ -33,3 +33,4 @@ export * from './files';
 export * from './composition/service';
 export * from './composition/platform';
 export * from './composition/standalone';
+export * from './tenancy';
