@@ -7,7 +7,7 @@
  * - Values: IndicatorValuesComputed events (RAW and PROTECTED) and a read model for the API.
  */
 import { createCodec, type IntegrationEventCodec } from '@lagebild/contracts';
-import { runConsumer, type ConsumedRecord, type ServiceFactory, type Subscription } from '@lagebild/platform';
+import { createTenancyDirectory, runConsumer, type ConsumedRecord, type ServiceFactory, type Subscription, type TenancyDirectory } from '@lagebild/platform';
 import { createCatalogueRegistry, SHIPPED_CATALOGUE_DIR, type CatalogueRegistry } from './catalogue/registry';
 import { recompute, type ComputationSummary, type RecomputeDeps, type RecomputeRequest } from './computation';
 import { createIndicatorApi } from './http/routes';
@@ -20,6 +20,8 @@ const INGESTION_TOPIC = 'lagebild.ingestion';
 export interface IndicatorsModule {
   catalogue: CatalogueRegistry;
   observations: ObservationStore;
+  /** The tenant register and releases (from lagebild.ingestion): who may read whose values. */
+  tenancy: TenancyDirectory;
   /** Serialised per tenant and scheme, so a delivery and an API request never compute over each other. */
   recompute(request: RecomputeRequest): Promise<ComputationSummary[]>;
   /** Handles ingestion records (exposed for tests that feed events without a log). */
@@ -29,12 +31,14 @@ export interface IndicatorsModule {
 export function createIndicators(deps: Omit<RecomputeDeps, 'observations' | 'catalogue'>, codec: IntegrationEventCodec = createCodec()): IndicatorsModule {
   const catalogue = createCatalogueRegistry(deps);
   const observations = createObservationStore(deps.documents);
+  const tenancy = createTenancyDirectory(deps.documents);
   const locks = new Map<string, Promise<unknown>>();
   const full: RecomputeDeps = { ...deps, catalogue, observations };
 
   const module: IndicatorsModule = {
     catalogue,
     observations,
+    tenancy,
     recompute(request) {
       const key = `${request.tenant}|${request.schemeId}`;
       const previous = locks.get(key) ?? Promise.resolve();
@@ -104,6 +108,11 @@ export function createIndicators(deps: Omit<RecomputeDeps, 'observations' | 'cat
             }
             break;
           }
+          case 'TenantConfigured':
+          case 'ReleaseGranted':
+          case 'ReleaseWithdrawn':
+            await tenancy.apply([event]);
+            break;
           default:
             break;
         }
@@ -124,6 +133,7 @@ export const createService: ServiceFactory = (deps) => {
     openapi: () => api.document(),
     consumers: [{ group: CONSUMER_GROUP, topics: [INGESTION_TOPIC] }],
     start: async () => {
+      await module.tenancy.load();
       const seeded = await module.catalogue.seedShipped(SHIPPED_CATALOGUE_DIR, new Date());
       deps.logger.info(`Kennzahlenkatalog: ${seeded.entries} Einträge, ${seeded.changed.length} neu oder geändert`);
       subscription = await runConsumer({

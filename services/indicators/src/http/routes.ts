@@ -35,6 +35,9 @@
 import { z } from 'zod';
 import {
   assertTenantAccess,
+  decideAccess,
+  readableTenants,
+  type Release,
   createApi,
   ForbiddenProblem,
   NotFoundProblem,
@@ -93,20 +96,6 @@ const DisclosureBody = z.strictObject({
     )
     .optional(),
 });
-
-const RAW_ROLES = ['sozialplanung', 'statistikstelle', 'admin'] as const;
-
-/** Whether the principal may see raw numbers of a tenant's values. */
-export function mayReadRaw(principal: Principal, tenant: string): boolean {
-  return principal.tenant === tenant && principal.roles.some((r) => (RAW_ROLES as readonly string[]).includes(r));
-}
-
-/** Whether the principal may see values of this sensitivity at all. */
-export function mayRead(principal: Principal, tenant: string, sensitivity: string): boolean {
-  if (sensitivity === 'SEALED') return principal.tenant === tenant && principal.roles.includes('statistikstelle');
-  if (sensitivity === 'PUBLIC') return true;
-  return principal.roles.some((r) => r !== 'public');
-}
 
 function kindOf(raw: string): EntryKind {
   const kind = KINDS[raw];
@@ -269,7 +258,13 @@ export function createIndicatorApi(module: IndicatorsModule, deps: { documents: 
     query: ValuesQuery,
     responses: { 200: { description: 'Zeitreihen der Werte mit Status und angewandter Geheimhaltungsregel' } },
     handler: async ({ principal, query: q }) => {
-      const tenant = readTenant(principal, q.tenant);
+      const tenant = q.tenant ?? principal.tenant;
+      const at = now();
+      const view = module.tenancy.view();
+      // Own tenant, the Kreis' members and tenants with a release for the caller; each value is decided below.
+      if (!readableTenants(view, principal, at).includes(tenant)) {
+        throw new ForbiddenProblem(`Kein Zugriff auf die Werte des Mandanten ${tenant}: sie sind für Ihren Mandanten ${principal.tenant} nicht freigegeben.`);
+      }
       const prefix = `${tenant}|${q.indicator}|`;
       const docs = (await deps.documents.scan<ValuesDoc>(VALUES_COLLECTION, { prefix })).map((e) => e.doc).filter((d) => d.schemeId === q.scheme);
       if (docs.length === 0) throw new NotFoundProblem(`Für „${q.indicator}“ in der Gliederung „${q.scheme}“ liegen keine berechneten Werte vor.`);
@@ -278,14 +273,53 @@ export function createIndicatorApi(module: IndicatorsModule, deps: { documents: 
       if (q.schemeVersion !== undefined) selected = selected.filter((d) => d.schemeVersion === q.schemeVersion);
       if (q.period !== undefined) selected = selected.filter((d) => d.periodLabel === q.period);
       if (selected.length === 0) throw new NotFoundProblem(`Keine Werte für „${q.indicator}“ mit diesen Angaben (Formelversion ${formulaVersion}${q.period ? `, Zeitraum ${q.period}` : ''}).`);
-      const raw = mayReadRaw(principal, tenant);
-      const visible = selected.filter((d) => mayRead(principal, tenant, d.sensitivity));
-      if (visible.length === 0) throw new ForbiddenProblem('Diese Werte stammen aus Lieferungen, die nur die abgeschottete Statistikstelle sehen darf.');
+      const datasetsOf = new Map<string, string | undefined>();
+      const releases = new Map<string, Release>();
+      let anyProtected = false;
+      let sealedHidden = false;
+      const series = [];
+      for (const d of selected) {
+        const datasetIds: string[] = [];
+        for (const id of d.sourceDeliveryIds) {
+          if (!datasetsOf.has(id)) datasetsOf.set(id, (await module.observations.delivery(id))?.datasetId);
+          const dataset = datasetsOf.get(id);
+          if (dataset !== undefined && !datasetIds.includes(dataset)) datasetIds.push(dataset);
+        }
+        const values = [];
+        const used = new Set<string>();
+        for (const v of d.values) {
+          const access = decideAccess(view, principal, { tenant, indicatorId: d.indicatorId, datasetIds, unitType: v.unitType, sensitivity: d.sensitivity }, at);
+          if (!access) {
+            if (d.sensitivity === 'SEALED') sealedHidden = true;
+            continue;
+          }
+          if (access.release) {
+            releases.set(access.release.releaseId, access.release);
+            used.add(access.release.releaseId);
+          }
+          if (access.form === 'RAW') values.push(v);
+          else {
+            anyProtected = true;
+            values.push(protectedValue(v));
+          }
+        }
+        if (values.length > 0) series.push({ ...d, values, freigaben: [...used] });
+      }
+      if (series.length === 0) {
+        throw new ForbiddenProblem(
+          sealedHidden
+            ? 'Diese Werte stammen aus Lieferungen, die nur die abgeschottete Statistikstelle sehen darf.'
+            : `Die Werte von „${q.indicator}“ des Mandanten ${tenant} sind für Sie nicht freigegeben.`,
+        );
+      }
       return {
         indicator: q.indicator,
+        tenant,
         formulaVersion,
-        protection: raw ? 'RAW' : 'PROTECTED',
-        series: visible.map((d) => ({ ...d, values: raw ? d.values : d.values.map(protectedValue) })),
+        protection: anyProtected ? 'PROTECTED' : 'RAW',
+        series,
+        // The releases the shown values rest on (empty for own figures and the Kreis' members).
+        freigaben: [...releases.values()].map((r) => ({ id: r.releaseId, mandant: r.tenant, publikum: r.audience, form: r.form, sperrfrist: r.embargoUntil, notiz: r.note, beschlossen: r.grantedAt })),
       };
     },
   });

@@ -2,7 +2,8 @@
  * The indicators over HTTP with Hamburg's Stadtteilprofile: the catalogue, an own indicator
  * defined, refused with German messages, revised and recomputed explicitly, values per role
  * (raw only for the tenant's Sozialplanung and Statistikstelle, sealed deliveries only for the
- * Statistikstelle), disclosure settings, the authorization matrix over every declared route x
+ * Statistikstelle, protected for everyone else), the tenant register and releases (Kreis over members it
+ * plans for or partners with, peers after the embargo), disclosure settings, the authorization matrix over every declared route x
  * every role, the OpenAPI document, and the service's own wiring of the same routes.
  */
 import path from 'node:path';
@@ -36,7 +37,7 @@ async function call(method: string, url: string, bearer: string | undefined, bod
 interface ValuesBody {
   protection: string;
   formulaVersion: number;
-  series: Array<{ periodLabel: string; formulaVersion: number; values: Array<{ areaCode: string; areaName: string; unitType: string; value: number | null; numerator: number | null; status: string; disclosureRule: string | null }> }>;
+  series: Array<{ periodLabel: string; formulaVersion: number; values: Array<{ areaCode: string; areaName: string; unitType: string; value: number | null; numerator: number | null; denominator?: number | null; status: string; disclosureRule: string | null }> }>;
 }
 
 beforeAll(async () => {
@@ -224,9 +225,69 @@ describe('values and disclosure control', () => {
     expect(foreign.status).toBe(403);
   });
 
-  it('shows values of a sealed delivery only to the tenant\'s own Statistikstelle, with raw numbers', async () => {
+  it('follows the tenant register and the releases: raw for members the Kreis plans for, protected for partners, peers only what was released and only after the embargo', async () => {
+    const KREIS = '01059';
+    const SMALL = '01059075';
+    const PARTNER = '01059083';
+    await copyEw({ tenant: SMALL, indicatorId: 'ew_kreis' });
+    await copyEw({ tenant: PARTNER, indicatorId: 'ew_kreis' });
+    const at = (iso: string) => iso;
+    await h.indicators.tenancy.apply([
+      {
+        type: 'TenantConfigured',
+        data: {
+          tenant: KREIS, version: 1, name: 'Schleswig-Flensburg', kind: 'KREIS', kreis: null, planningModel: 'BETREUUNG', partnerThreshold: 20_000,
+          members: [
+            { tenant: SMALL, name: 'Klein', population: 900, relation: 'BETREUT' },
+            { tenant: PARTNER, name: 'Groß', population: 25_000, relation: 'PARTNER' },
+          ],
+          configuredBy: 'test', configuredAt: at('2024-01-01T00:00:00.000Z'),
+        },
+      },
+      {
+        type: 'ReleaseGranted',
+        data: { releaseId: '11111111-2222-4333-8444-555555555555', tenant: PARTNER, datasetId: null, indicatorId: 'ew_kreis', unitType: 'Stadtteil', audience: 'MEMBERS', form: 'PROTECTED', embargoUntil: '2030-01-01T00:00:00.000Z', note: 'Sozialbericht', grantedBy: 'test', grantedAt: at('2024-01-02T00:00:00.000Z') },
+      },
+    ]);
+    const url = (tenant: string) => `/values?indicator=ew_kreis&scheme=${HAMBURG_SCHEME}&tenant=${tenant}`;
+    // The Kreis' planner, without member claims in the token: the register is enough.
+    const kreis = await token(KREIS, 'sozialplanung');
+    const small = (await (await call('GET', url(SMALL), kreis)).json()) as ValuesBody;
+    expect(small.protection).toBe('RAW');
+    expect(hiddenOf(small).every((v) => v.numerator !== null)).toBe(true);
+    const partner = (await (await call('GET', url(PARTNER), kreis)).json()) as ValuesBody;
+    expect(partner.protection).toBe('PROTECTED');
+    for (const v of hiddenOf(partner)) expect(v.numerator).toBeNull();
+    // The peer sees nothing before the embargo ...
+    const peer = await token(SMALL, 'sozialplanung');
+    expect((await call('GET', url(PARTNER), peer)).status).toBe(403);
+    // ... and, once it passed, only the released level, protected, with the release named.
+    const later = createIndicatorApi(h.indicators, h, { now: () => new Date('2030-01-02T00:00:00Z') });
+    const app = createApp({ service: 'indicators', logger: silentLogger(), auth, mounts: [serviceMount('indicators', later.router, { openapi: () => later.document() })] });
+    const laterServer = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const root = `http://127.0.0.1:${(laterServer.address() as AddressInfo).port}/api/indicators`;
+      const res = await call('GET', url(PARTNER), peer, undefined, root);
+      expect(res.status).toBe(200);
+      const seen = (await res.json()) as ValuesBody & { freigaben: Array<{ id: string; publikum: string }>; series: Array<{ freigaben: string[] }> };
+      expect(seen.protection).toBe('PROTECTED');
+      expect(new Set(seen.series.flatMap((x) => x.values.map((v) => v.unitType)))).toEqual(new Set(['Stadtteil']));
+      for (const v of hiddenOf(seen)) expect(v.numerator).toBeNull();
+      expect(seen.freigaben).toEqual([expect.objectContaining({ id: '11111111-2222-4333-8444-555555555555', publikum: 'MEMBERS' })]);
+      expect(seen.series[0]!.freigaben).toEqual(['11111111-2222-4333-8444-555555555555']);
+      // Not released to the world, and nothing of the Gemeinde that released nothing.
+      expect((await call('GET', url(PARTNER), await token('01001', 'sozialplanung'), undefined, root)).status).toBe(403);
+      expect((await call('GET', url(SMALL), await token(PARTNER, 'sozialplanung'), undefined, root)).status).toBe(403);
+    } finally {
+      await new Promise((resolve) => laterServer.close(resolve));
+    }
+  });
+
+  it('shows values of a sealed delivery raw only to the tenant\'s own Statistikstelle; everyone else who reads values gets them protected', async () => {
     // The same Einwohner figures as if they had come in a SEALED delivery (SGB II data of the Bundesagentur).
-    const GEMEINDE = '01059075';
+    const GEMEINDE = '01060063';
     await copyEw({ tenant: GEMEINDE, indicatorId: 'ew_versiegelt', sensitivity: 'SEALED' });
     const url = `/values?indicator=ew_versiegelt&scheme=${HAMBURG_SCHEME}&tenant=${GEMEINDE}`;
     const statistik = await call('GET', url, await token(GEMEINDE, 'statistikstelle'));
@@ -235,12 +296,20 @@ describe('values and disclosure control', () => {
     expect(body.protection).toBe('RAW');
     expect(hiddenOf(body).length).toBeGreaterThan(0);
     expect(hiddenOf(body).every((v) => v.numerator !== null)).toBe(true);
-    const kreisStatistik = await auth.issueToken({ subject: 'kreis-statistik', tenant: '01059', roles: ['statistikstelle'], memberOf: [GEMEINDE] });
-    const others = [...(await Promise.all((['sozialplanung', 'admin', 'fuehrung', 'controlling', 'public'] as const).map((role) => token(GEMEINDE, role)))), kreisStatistik];
+    // A Kreis not in the register counts its members as equal partners: protected, even for its Statistikstelle.
+    const kreisStatistik = await auth.issueToken({ subject: 'kreis-statistik', tenant: '01060', roles: ['statistikstelle'], memberOf: [GEMEINDE] });
+    const others = [...(await Promise.all((['sozialplanung', 'admin', 'fuehrung', 'controlling'] as const).map((role) => token(GEMEINDE, role)))), kreisStatistik];
     for (const bearer of others) {
       const res = await call('GET', url, bearer);
-      expect([res.status, ((await res.json()) as { detail: string }).detail]).toEqual([403, 'Diese Werte stammen aus Lieferungen, die nur die abgeschottete Statistikstelle sehen darf.']);
+      expect(res.status).toBe(200);
+      const seen = (await res.json()) as ValuesBody;
+      expect(seen.protection).toBe('PROTECTED');
+      expect(hiddenOf(seen).length).toBe(hiddenOf(body).length);
+      for (const v of hiddenOf(seen)) expect([v.value, v.numerator, v.denominator]).toEqual([null, null, null]);
     }
+    // The public role sees figures of public deliveries only.
+    const pub = await call('GET', url, await token(GEMEINDE, 'public'));
+    expect(pub.status).toBe(403);
   });
 });
 
