@@ -41,6 +41,12 @@ export const PARAMETERS = {
     grafana: '(SELECT groupUniqArray(tenant) FROM lagebild.dim_scheme_version)',
     description: 'Mandanten, die der Aufrufer sehen darf: der eigene und bei einem Kreis die Mitgliedsgemeinden.',
   },
+  comparison_tenants: {
+    type: 'Array(String)',
+    source: 'server',
+    grafana: '(SELECT groupUniqArray(tenant) FROM lagebild.dim_scheme_version)',
+    description: 'Mandanten mit Werten, die der Aufrufer im Vergleich sehen darf: zusätzlich die Gemeinden, die ihre Werte freigegeben haben (welche Werte, entscheiden Freigabe und Zeilenrichtlinie).',
+  },
 } as const satisfies Record<string, ParameterSpec>;
 
 export type ParameterName = keyof typeof PARAMETERS;

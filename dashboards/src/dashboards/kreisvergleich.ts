@@ -1,29 +1,32 @@
 /**
  * 7. Kreisvergleich: the member Gemeinden of a Kreis side by side. Comparisons between Gemeinden
  * use only protected (disclosure-controlled) figures (DOMAIN.md 1), so every query reads
- * `v_indicator_value_protected`, whatever the caller's roles, and spans the tenants the caller may
- * see (`{visible_tenants}`: the Kreis and its members).
+ * `v_indicator_value_protected`, whatever the caller's roles, and spans the tenants with figures
+ * the caller may see (`{comparison_tenants}`: for a Kreis itself and its members; for a Gemeinde
+ * itself and the peers that released figures to the Kreis' members). Which of a peer's rows show
+ * is decided row by row by the server (release per indicator and area level, embargo) and, for
+ * Grafana, by the readers' row policies.
  */
 import type { FisDashboard, FisVariable } from '../model';
 import { geometryCentre } from './shared';
 
 /** Names over the shipped catalogue and the visible tenants' own indicators. */
 const NAMES = `SELECT indicator_id, argMax(name, version) AS name, argMax(unit, version) AS unit FROM lagebild.dim_indicator FINAL
-  WHERE scope = '00000' OR has({visible_tenants:Array(String)}, scope) GROUP BY indicator_id`;
+  WHERE scope = '00000' OR has({comparison_tenants:Array(String)}, scope) GROUP BY indicator_id`;
 
 /**
  * Protected values of Gemeinde units across the visible tenants. A Gemeinde may appear twice (in
  * its own data and in the Kreis's Gemeinde scheme): its own tenant's figure wins (8-digit AGS first).
  */
 const GEMEINDE_VALUES = `SELECT * FROM lagebild.v_indicator_value_protected
-  WHERE has({visible_tenants:Array(String)}, tenant) AND unit_type = 'Gemeinde' AND status != 'NOT_COMPUTABLE'`;
+  WHERE has({comparison_tenants:Array(String)}, tenant) AND unit_type = 'Gemeinde' AND status != 'NOT_COMPUTABLE'`;
 
 /**
  * Gemeinde units by scheme and code: the visible tenants' own schemes and the shared
  * Gemeindeverzeichnis (system tenant 00000) in which a Kreis delivers for its Gemeinden; `tenant`
  * is the scheme's owner, for the geometry join.
  */
-const NAMES_OF_UNITS = "SELECT tenant, scheme_id, code, name, scheme_version FROM lagebild.v_area WHERE (has({visible_tenants:Array(String)}, tenant) OR tenant = '00000') AND unit_type = 'Gemeinde'";
+const NAMES_OF_UNITS = "SELECT tenant, scheme_id, code, name, scheme_version FROM lagebild.v_area WHERE (has({comparison_tenants:Array(String)}, tenant) OR tenant = '00000') AND unit_type = 'Gemeinde'";
 
 const indicator: FisVariable = {
   name: 'indicator',

@@ -6,7 +6,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { createCodec } from '@lagebild/contracts';
-import { createApi, ForbiddenProblem, ProblemError, type ServiceFactory } from '@lagebild/platform';
+import { createApi, createTenancyDirectory, ForbiddenProblem, ProblemError, runTenancyConsumer, type ServiceFactory, type Subscription, TENANCY_TOPIC } from '@lagebild/platform';
 import { createFisPage } from './fis/page';
 import { registerFisRoutes } from './fis/routes';
 import { createProjection, PROJECTION_GROUP, TOPICS } from './projection';
@@ -17,6 +17,8 @@ import { replayWarehouse } from './replay';
 export const OPERATOR_TENANT = '00000';
 
 export const SERVICE_NAME = 'warehouse';
+/** Consumer group that keeps the warehouse service's copy of the tenant register. */
+export const TENANCY_GROUP = 'warehouse-tenancy';
 
 /** Above this many unprojected records the FIS is not current enough to call the service ready. */
 const MAX_READY_LAG = 200_000;
@@ -66,7 +68,10 @@ export const createService: ServiceFactory = (deps) => {
       }
     },
   });
-  registerFisRoutes(api, { warehouse: deps.warehouse });
+  // The tenant register and releases decide which indicator rows each FIS reader sees.
+  const tenancy = createTenancyDirectory(deps.documents);
+  let tenancySubscription: Subscription | undefined;
+  registerFisRoutes(api, { warehouse: deps.warehouse, tenancy: () => ({ view: tenancy.view(), now: new Date() }) });
   router.use(api.router);
   return {
     name: SERVICE_NAME,
@@ -74,9 +79,18 @@ export const createService: ServiceFactory = (deps) => {
     // The FIS web view: a static page at the host root that reads /api/warehouse/fis with the user's token.
     pages: [{ path: '/fis', router: createFisPage() }],
     openapi: () => api.document(),
-    consumers: [{ group: PROJECTION_GROUP, topics: TOPICS }],
-    start: () => projection.start(),
-    stop: () => projection.stop(),
+    consumers: [
+      { group: PROJECTION_GROUP, topics: TOPICS },
+      { group: TENANCY_GROUP, topics: [TENANCY_TOPIC] },
+    ],
+    start: async () => {
+      tenancySubscription = await runTenancyConsumer({ eventLog: deps.eventLog, group: TENANCY_GROUP, documents: deps.documents, directory: tenancy, decode: (value) => codec.decode(value), logger: deps.logger.child({ component: 'warehouse-tenancy' }) });
+      await projection.start();
+    },
+    stop: async () => {
+      await tenancySubscription?.stop();
+      await projection.stop();
+    },
     readiness: {
       projection: async () => {
         const lag = await projection.lag();

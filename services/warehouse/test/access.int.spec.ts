@@ -12,7 +12,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type ChdbWarehouse, createChdbWarehouse } from '@lagebild/platform';
+import { type ChdbWarehouse, createChdbWarehouse, createLmdbDocumentStore, createTenancyDirectory, type DocumentStore } from '@lagebild/platform';
 import {
   AccessInputError,
   type AccessSql,
@@ -26,6 +26,7 @@ import {
   READER_ROLE,
   SHARED_TENANT,
   tenantColumnOf,
+  tenantsFromRegister,
 } from '../src/access';
 import { applySchema } from '../src/projection';
 import { TABLES, VIEWS } from '../src/schema';
@@ -45,10 +46,12 @@ const OBJECTS = [...TABLES.map((t) => t.name), ...VIEWS.map((v) => v.name)];
 let dir: string;
 let warehouse: ChdbWarehouse;
 let access: AccessSql;
+let documents: DocumentStore;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'lagebild-access-'));
   warehouse = await createChdbWarehouse({ path: dir });
+  documents = createLmdbDocumentStore({ path: path.join(dir, 'register') });
   await applySchema(warehouse);
   // Rows of every tenant in every table (other columns at their defaults).
   for (const table of TABLES) {
@@ -66,6 +69,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await documents?.close();
   await warehouse?.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -280,6 +284,40 @@ describe('ClickHouse access for Grafana readers', () => {
       const [row] = await warehouse.query(`SELECT 1 AS ${ident(name)}`);
       expect(Object.keys(row!)).toEqual([name]);
     }
+  });
+
+  it('follows the tenant register and its releases for indicator values: a peer sees what was released, at the level released, from the embargo on', async () => {
+    const directory = createTenancyDirectory(documents);
+    await directory.load();
+    await directory.apply([
+      {
+        type: 'TenantConfigured',
+        data: { tenant: KREIS, version: 1, name: 'Nordfriesland', kind: 'KREIS', kreis: null, planningModel: 'BETREUUNG', partnerThreshold: 20_000, members: [{ tenant: HUSUM, name: 'Husum', population: 23_000, relation: 'PARTNER' }, { tenant: NIEBUELL, name: 'Niebüll', population: 10_000, relation: 'BETREUT' }], configuredBy: 'test', configuredAt: '2024-01-01T00:00:00.000Z' },
+      },
+      { type: 'TenantConfigured', data: { tenant: FLENSBURG, version: 1, name: 'Flensburg', kind: 'KREISFREIE_STADT', kreis: null, planningModel: 'NONE', partnerThreshold: null, members: [], configuredBy: 'test', configuredAt: '2024-01-01T00:00:00.000Z' } },
+      { type: 'ReleaseGranted', data: { releaseId: 'r1', tenant: NIEBUELL, datasetId: null, indicatorId: 'alq', unitType: 'Gemeinde', audience: 'MEMBERS', form: 'PROTECTED', embargoUntil: '2099-01-01T00:00:00.000Z', note: null, grantedBy: 'test', grantedAt: '2024-01-01T00:00:00.000Z' } },
+    ]);
+    const fromRegister = clickhouseAccessSql({ tenants: tenantsFromRegister(directory.view()), register: directory.view() });
+    expect(fromRegister.readers.map((r) => [r.tenant, r.sees])).toEqual([
+      [FLENSBURG, [FLENSBURG]],
+      [KREIS, [KREIS, HUSUM, NIEBUELL]],
+    ]);
+    await warehouse.command(
+      `INSERT INTO lagebild.fact_indicator_value (tenant, indicator_id, unit_type, protection, sensitivity, area_code) VALUES ('${NIEBUELL}', 'alq', 'Gemeinde', 'PROTECTED', 'INTERNAL', 'released'), ('${NIEBUELL}', 'alq', 'Gesamt', 'PROTECTED', 'INTERNAL', 'other-level'), ('${NIEBUELL}', 'ew', 'Gemeinde', 'PROTECTED', 'INTERNAL', 'other-indicator')`,
+    );
+    // Husum is a Gemeinde of the register without own row policies in this register; give it a reader as a tenant.
+    const withHusum = clickhouseAccessSql({ tenants: [...tenantsFromRegister(directory.view()), { id: HUSUM, name: 'Husum' }], register: directory.view() });
+    const husumRoles = [READER_ROLE, withHusum.readers.find((r) => r.tenant === HUSUM)!.role];
+    const condition = effectiveCondition(withHusum, 'fact_indicator_value', husumRoles)!;
+    const seen = async (at: string) =>
+      (await warehouse.query<{ a: string }>(`SELECT area_code AS a FROM lagebild.fact_indicator_value WHERE tenant = '${NIEBUELL}' AND (${condition.replace(/now64\(3\)/g, `toDateTime64('${at}', 3, 'UTC')`)}) ORDER BY a`)).map((r) => r.a);
+    expect(await seen('2098-12-31 00:00:00')).toEqual([]);
+    expect(await seen('2099-01-01 00:00:00')).toEqual(['released']);
+    // The Kreis sees every protected value of its members; Flensburg none of Niebüll's.
+    const kreisCondition = effectiveCondition(withHusum, 'fact_indicator_value', [READER_ROLE, withHusum.readers.find((r) => r.tenant === KREIS)!.role])!;
+    expect(Number((await warehouse.query<{ n: string }>(`SELECT count() AS n FROM lagebild.fact_indicator_value WHERE tenant = '${NIEBUELL}' AND protection = 'PROTECTED' AND (${kreisCondition})`))[0]!.n)).toBe(3);
+    const flensburgCondition = effectiveCondition(withHusum, 'fact_indicator_value', [READER_ROLE, withHusum.readers.find((r) => r.tenant === FLENSBURG)!.role])!;
+    expect(Number((await warehouse.query<{ n: string }>(`SELECT count() AS n FROM lagebild.fact_indicator_value WHERE tenant = '${NIEBUELL}' AND (${flensburgCondition.replace(/now64\(3\)/g, "toDateTime64('2100-01-01 00:00:00', 3, 'UTC')")})`))[0]!.n)).toBe(0);
   });
 
   it('refuses a register it cannot turn into safe access, naming every problem in German', () => {

@@ -1,2 +1,3 @@
 export * from './policy';
 export * from './directory';
+export * from './consumer';

@@ -227,4 +227,14 @@ describe('accessConditionSql on chDB agrees with decideAccess', () => {
     }
     expect(checked).toBe(2 * 21 * 2);
   });
+
+  it('writes embargoes into the condition for row policies, so a policy written before the embargo opens on time', async () => {
+    const principal = who(FLENSBURG, ['fuehrung']);
+    const condition = accessConditionSql(directory.view(), principal, NOW, 'PROTECTED', {}, { embargo: 'sql' });
+    expect(condition).toContain("parseDateTime64BestEffort('2024-07-01T08:00:00.000Z', 3)");
+    const sees = async (at: string) =>
+      (await warehouse.query<{ n: string }>(`SELECT count() AS n FROM (SELECT '${HUSUM}' AS tenant, 'einwohner' AS indicator_id, 'Gemeinde' AS unit_type, 'INTERNAL' AS sensitivity) WHERE ${condition.replace(/now64\(3\)/g, `toDateTime64('${at}', 3, 'UTC')`)}`))[0]!.n;
+    expect(Number(await sees('2024-06-30 00:00:00'))).toBe(0);
+    expect(Number(await sees('2024-07-01 08:00:00'))).toBe(1);
+  });
 });

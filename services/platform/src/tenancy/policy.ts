@@ -251,8 +251,12 @@ export function accessConditionSql(
   now: Date,
   form: ReleaseForm,
   columns: Partial<AccessColumns> = {},
+  options: { embargo?: 'evaluate' | 'sql' } = {},
 ): string {
   const c = { ...DEFAULT_COLUMNS, ...columns };
+  // 'sql': embargoes become part of the condition (for row policies that outlive the moment they are written).
+  const embargoInSql = options.embargo === 'sql';
+  const FAR_FUTURE = new Date(8.64e15);
   const statistikstelle = principal.roles.includes('statistikstelle');
   const rawSensitivity = statistikstelle ? '1' : `${c.sensitivity} != 'SEALED'`;
   const releaseCondition = (r: Release): string => {
@@ -261,13 +265,14 @@ export function accessConditionSql(
       ...(r.indicatorId !== null ? [`${c.indicator} = ${sqlString(r.indicatorId)}`] : []),
       ...(r.unitType !== null ? [`${c.unitType} = ${sqlString(r.unitType)}`] : []),
     ];
+    if (embargoInSql && r.embargoUntil !== null) parts.push(`now64(3) >= parseDateTime64BestEffort(${sqlString(r.embargoUntil)}, 3)`);
     return parts.length === 0 ? '1' : parts.join(' AND ');
   };
   const any = (conditions: string[]): string => (conditions.length === 0 ? '0' : conditions.includes('1') ? '1' : conditions.map((x) => `(${x})`).join(' OR '));
   const terms: string[] = [];
-  for (const owner of readableTenants(view, principal, now)) {
+  for (const owner of readableTenants(view, principal, embargoInSql ? FAR_FUTURE : now)) {
     const relation = onlyPublic(principal) ? 'FOREIGN' : relationOf(view, principal, owner);
-    const releases = activeReleases(view, owner, now);
+    const releases = embargoInSql ? view.releasesOf(owner).filter((r) => !r.withdrawnAt) : activeReleases(view, owner, now);
     let condition: string;
     if (onlyPublic(principal)) {
       const pub = releases.filter((r) => r.audience === 'PUBLIC').map(releaseCondition);

@@ -35,6 +35,7 @@
  * the same run (a reader may see an access error during those milliseconds). A tenant that leaves
  * the register keeps its user until the operator drops it (see docs/betrieb.md).
  */
+import { accessConditionSql, type TenancyView } from '@lagebild/platform';
 import { z } from 'zod';
 import { TABLES, VIEWS } from '../schema';
 
@@ -247,6 +248,24 @@ export interface AccessInput {
   onCluster?: string;
   limits?: Partial<ReaderLimits>;
   quota?: Partial<ReaderQuota>;
+  /**
+   * The tenant register with its releases. With it, a reader's rows of indicator values follow
+   * the same policy as the API and the FIS web view (platform tenancy): a Kreis' members, and
+   * protected values of peers and others only where released, embargoes written into the
+   * condition so the policy opens on time. Without it, readers see their own tenant and members.
+   */
+  register?: TenancyView;
+}
+
+/** Objects holding indicator values, whose rows follow the releases of the register. */
+export const INDICATOR_VALUE_OBJECTS: readonly string[] = ['fact_indicator_value', 'v_indicator_value', 'v_indicator_value_protected'];
+
+/** The access register's tenants from the tenant register: every tenant, a Kreis with its members. */
+export function tenantsFromRegister(view: TenancyView): AccessTenant[] {
+  return view
+    .tenants()
+    .map((t) => ({ id: t.tenant, name: t.name, ...(t.kind === 'KREIS' && t.members.length > 0 ? { members: t.members.map((m) => m.tenant) } : {}) }))
+    .sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /** A row policy as created, one entry per object it covers. */
@@ -304,7 +323,8 @@ function schemaObjects(): string[] {
 }
 
 function parse(input: AccessInput): z.infer<typeof inputSchema> {
-  const parsed = inputSchema.safeParse(input);
+  const { register: _register, ...shape } = input;
+  const parsed = inputSchema.safeParse(shape);
   const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'Eingabe'}: ${i.message}`);
   // The register's rules beyond the shape, checked on whatever arrived so every problem is named at once.
   const tenants: ReadonlyArray<Partial<AccessTenant>> = Array.isArray(input.tenants) ? input.tenants : [];
@@ -416,7 +436,10 @@ export function clickhouseAccessSql(input: AccessInput): AccessSql {
     for (const object of policyObjects) {
       const column = tenantColumnOf(object)!;
       const visible = SHARED_REFERENCE_OBJECTS.includes(object) ? [...sees, SHARED_TENANT] : sees;
-      const condition = `${ident(column)} IN (${visible.map(literal).join(', ')})`;
+      const condition =
+        input.register && INDICATOR_VALUE_OBJECTS.includes(object)
+          ? accessConditionSql(input.register, { subject: user, tenant: tenant.id, roles: ['fuehrung'], memberOf: sees.slice(1) }, new Date(), 'PROTECTED', { tenant: ident(column) }, { embargo: 'sql' })
+          : `${ident(column)} IN (${visible.map(literal).join(', ')})`;
       groups.set(condition, [...(groups.get(condition) ?? []), object]);
     }
     for (const [condition, targets] of groups) policy(role, targets, 'permissive', condition, [role]);

@@ -21,6 +21,8 @@ export {
   SHARED_REFERENCE_OBJECTS,
   SHARED_TENANT,
   tenantColumnOf,
+  tenantsFromRegister,
+  INDICATOR_VALUE_OBJECTS,
   type TenantReader,
   tenantRole,
 } from './clickhouse-access';

@@ -14,7 +14,7 @@
  */
 import { type FisDashboard, type FisPanel, type FisVariable, PARAMETERS, type ParameterSpec, parametersOf, type VariableName, type VariableOption } from '@lagebild/dashboards';
 import type { Principal, QueryParams, Warehouse } from '@lagebild/platform';
-import { maySeeRaw, PROTECTED_VIEW, RAW_VIEW, visibleTenants } from './access';
+import { comparisonTenants, type FisTenancy, maySeeRaw, noTenancy, PROTECTED_VIEW, RAW_VIEW, restrictIndicatorReads, visibleTenants } from './access';
 
 export interface ResolvedVariable {
   name: VariableName;
@@ -34,27 +34,34 @@ export interface PanelResult {
 
 export type RequestedValues = Partial<Record<VariableName, string>>;
 
-function serverValue(name: string, principal: Principal, values: Partial<Record<VariableName, string | null>>): string | boolean | string[] {
+/** Whether the statement runs on raw values: asked for, and allowed for the chosen tenant. */
+function rawChosen(principal: Principal, values: Partial<Record<VariableName, string | null>>, tenancy: FisTenancy): boolean {
+  return values.audience === RAW_VIEW && maySeeRaw(principal, values.tenant ?? null, tenancy);
+}
+
+function serverValue(name: string, principal: Principal, values: Partial<Record<VariableName, string | null>>, tenancy: FisTenancy): string | boolean | string[] {
   switch (name) {
     case 'visible_tenants':
-      return visibleTenants(principal);
+      return visibleTenants(principal, tenancy);
+    case 'comparison_tenants':
+      return comparisonTenants(principal, tenancy);
     case 'indicator_view':
-      return values.audience === RAW_VIEW && maySeeRaw(principal, values.tenant ?? null) ? RAW_VIEW : PROTECTED_VIEW;
+      return rawChosen(principal, values, tenancy) ? RAW_VIEW : PROTECTED_VIEW;
     case 'raw_values':
-      return values.audience === RAW_VIEW && maySeeRaw(principal, values.tenant ?? null);
+      return rawChosen(principal, values, tenancy);
     default:
       throw new Error(`no server value for parameter ${name}`);
   }
 }
 
 /** Bound parameters of a statement, or the variables it lacks. */
-function bind(sql: string, principal: Principal, values: Partial<Record<VariableName, string | null>>): { params: QueryParams; missing: VariableName[] } {
+function bind(sql: string, principal: Principal, values: Partial<Record<VariableName, string | null>>, tenancy: FisTenancy): { params: QueryParams; missing: VariableName[] } {
   const params: QueryParams = {};
   const missing: VariableName[] = [];
   for (const p of parametersOf(sql)) {
     const spec: ParameterSpec = PARAMETERS[p.name];
     if (spec.source === 'server') {
-      params[p.name] = serverValue(p.name, principal, values);
+      params[p.name] = serverValue(p.name, principal, values, tenancy);
       continue;
     }
     const value = values[spec.source];
@@ -64,22 +71,23 @@ function bind(sql: string, principal: Principal, values: Partial<Record<Variable
   return { params, missing };
 }
 
-async function optionsOf(warehouse: Warehouse, variable: FisVariable, principal: Principal, values: Partial<Record<VariableName, string | null>>): Promise<VariableOption[]> {
+async function optionsOf(warehouse: Warehouse, variable: FisVariable, principal: Principal, values: Partial<Record<VariableName, string | null>>, tenancy: FisTenancy): Promise<VariableOption[]> {
   if ('fixed' in variable.options) {
-    if (variable.name === 'audience' && !maySeeRaw(principal, values.tenant ?? null)) return variable.options.fixed.filter((o) => o.value !== RAW_VIEW);
+    if (variable.name === 'audience' && !maySeeRaw(principal, values.tenant ?? null, tenancy)) return variable.options.fixed.filter((o) => o.value !== RAW_VIEW);
     return [...variable.options.fixed];
   }
-  const { params, missing } = bind(variable.options.sql, principal, values);
+  const { params, missing } = bind(variable.options.sql, principal, values, tenancy);
   if (missing.length > 0) return [];
-  const rows = await warehouse.query<{ value: unknown; label: unknown }>(variable.options.sql, params);
+  const sql = restrictIndicatorReads(variable.options.sql, principal, rawChosen(principal, values, tenancy), tenancy);
+  const rows = await warehouse.query<{ value: unknown; label: unknown }>(sql, params);
   return rows.map((r) => ({ value: String(r.value), label: String(r.label) }));
 }
 
-export async function resolveVariables(warehouse: Warehouse, dashboard: FisDashboard, principal: Principal, requested: RequestedValues): Promise<ResolvedVariable[]> {
+export async function resolveVariables(warehouse: Warehouse, dashboard: FisDashboard, principal: Principal, requested: RequestedValues, tenancy: FisTenancy = noTenancy()): Promise<ResolvedVariable[]> {
   const values: Partial<Record<VariableName, string | null>> = {};
   const out: ResolvedVariable[] = [];
   for (const variable of dashboard.variables) {
-    const options = await optionsOf(warehouse, variable, principal, values);
+    const options = await optionsOf(warehouse, variable, principal, values, tenancy);
     const wanted = requested[variable.name];
     const value = options.find((o) => o.value === wanted)?.value ?? options[0]?.value ?? null;
     values[variable.name] = value;
@@ -100,25 +108,25 @@ const VALUE_SHAPES: Record<VariableName, RegExp> = {
 };
 
 /** A requested value taken as is: right shape, and for tenant and audience allowed to this caller. */
-function acceptable(name: VariableName, value: string | undefined, principal: Principal, values: Partial<Record<VariableName, string | null>>): value is string {
+function acceptable(name: VariableName, value: string | undefined, principal: Principal, values: Partial<Record<VariableName, string | null>>, tenancy: FisTenancy): value is string {
   if (value === undefined || !VALUE_SHAPES[name].test(value)) return false;
-  if (name === 'tenant') return visibleTenants(principal).includes(value);
-  if (name === 'audience') return value === PROTECTED_VIEW || maySeeRaw(principal, values.tenant ?? null);
+  if (name === 'tenant') return visibleTenants(principal, tenancy).includes(value);
+  if (name === 'audience') return value === PROTECTED_VIEW || maySeeRaw(principal, values.tenant ?? null, tenancy);
   return true;
 }
 
 /** The variables of a panel run: requested values where acceptable, the resolved default otherwise. */
-async function panelVariables(warehouse: Warehouse, dashboard: FisDashboard, principal: Principal, requested: RequestedValues): Promise<ResolvedVariable[]> {
+async function panelVariables(warehouse: Warehouse, dashboard: FisDashboard, principal: Principal, requested: RequestedValues, tenancy: FisTenancy): Promise<ResolvedVariable[]> {
   const values: Partial<Record<VariableName, string | null>> = {};
   const out: ResolvedVariable[] = [];
   for (const variable of dashboard.variables) {
     const wanted = requested[variable.name];
-    if (acceptable(variable.name, wanted, principal, values)) {
+    if (acceptable(variable.name, wanted, principal, values, tenancy)) {
       values[variable.name] = wanted;
       out.push({ name: variable.name, label: variable.label, description: variable.description, options: [], value: wanted });
       continue;
     }
-    const options = await optionsOf(warehouse, variable, principal, values);
+    const options = await optionsOf(warehouse, variable, principal, values, tenancy);
     const value = options.find((o) => o.value === wanted)?.value ?? options[0]?.value ?? null;
     values[variable.name] = value;
     out.push({ name: variable.name, label: variable.label, description: variable.description, options, value });
@@ -126,11 +134,18 @@ async function panelVariables(warehouse: Warehouse, dashboard: FisDashboard, pri
   return out;
 }
 
-export async function runPanel(warehouse: Warehouse, dashboard: FisDashboard, panel: FisPanel, principal: Principal, requested: RequestedValues): Promise<PanelResult & { variables: ResolvedVariable[] }> {
-  const variables = await panelVariables(warehouse, dashboard, principal, requested);
+export async function runPanel(
+  warehouse: Warehouse,
+  dashboard: FisDashboard,
+  panel: FisPanel,
+  principal: Principal,
+  requested: RequestedValues,
+  tenancy: FisTenancy = noTenancy(),
+): Promise<PanelResult & { variables: ResolvedVariable[] }> {
+  const variables = await panelVariables(warehouse, dashboard, principal, requested, tenancy);
   const values = Object.fromEntries(variables.map((v) => [v.name, v.value])) as Partial<Record<VariableName, string | null>>;
-  const { params, missing } = bind(panel.sql, principal, values);
+  const { params, missing } = bind(panel.sql, principal, values, tenancy);
   if (missing.length > 0) return { columns: [], rows: [], missing, variables };
-  const rows = await warehouse.query(panel.sql, params);
+  const rows = await warehouse.query(restrictIndicatorReads(panel.sql, principal, rawChosen(principal, values, tenancy), tenancy), params);
   return { columns: rows.length > 0 ? Object.keys(rows[0]!) : [], rows, missing: [], variables };
 }

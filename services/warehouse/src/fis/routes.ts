@@ -7,7 +7,7 @@
 import { DASHBOARDS, type DashboardId, dashboardsById, type FisDashboard } from '@lagebild/dashboards';
 import { type Api, NotFoundProblem, type Warehouse } from '@lagebild/platform';
 import { z } from 'zod';
-import { FIS_ROLES } from './access';
+import { FIS_ROLES, type FisTenancy, noTenancy } from './access';
 import { resolveVariables, runPanel } from './queries';
 
 const value = z.string().max(200);
@@ -39,7 +39,8 @@ function dashboardOf(id: string): FisDashboard {
   return found;
 }
 
-export function registerFisRoutes(api: Api, deps: { warehouse: Warehouse }): void {
+export function registerFisRoutes(api: Api, deps: { warehouse: Warehouse; tenancy?: () => FisTenancy }): void {
+  const tenancy = deps.tenancy ?? noTenancy;
   api.route({
     method: 'get',
     path: '/fis/dashboards',
@@ -58,7 +59,7 @@ export function registerFisRoutes(api: Api, deps: { warehouse: Warehouse }): voi
     params: z.strictObject({ dashboard: z.string().max(60) }),
     body: Body,
     responses: { 200: { description: 'Variablen mit Optionen und gewähltem Wert' } },
-    handler: async ({ params, body, principal }) => ({ variables: await resolveVariables(deps.warehouse, dashboardOf(params.dashboard), principal, body.variables) }),
+    handler: async ({ params, body, principal }) => ({ variables: await resolveVariables(deps.warehouse, dashboardOf(params.dashboard), principal, body.variables, tenancy()) }),
   });
   api.route({
     method: 'post',
@@ -73,7 +74,7 @@ export function registerFisRoutes(api: Api, deps: { warehouse: Warehouse }): voi
       const dashboard = dashboardOf(params.dashboard);
       const panel = dashboard.panels.find((p) => p.key === params.panel);
       if (!panel) throw new NotFoundProblem(`Das Dashboard „${dashboard.title}“ hat kein Panel „${params.panel}“.`);
-      const result = await runPanel(deps.warehouse, dashboard, panel, principal, body.variables);
+      const result = await runPanel(deps.warehouse, dashboard, panel, principal, body.variables, tenancy());
       return { columns: result.columns, rows: result.rows, missing: result.missing, variables: result.variables.map((v) => ({ name: v.name, value: v.value })) };
     },
   });

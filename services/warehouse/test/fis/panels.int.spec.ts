@@ -281,6 +281,40 @@ describe('FIS panel queries on projected data', () => {
     expect((await rows(fuehrung, 'kreisvergleich', 'vergleich')).map((r) => r.gemeinde)).toEqual(['Flensburg']);
   });
 
+  it('shows a Gemeinde its peers in the Kreisvergleich only as far as they released their figures, and never their other dashboards', async () => {
+    const [eckernfoerde, buedelsdorf, rendsburg] = GEMEINDEN;
+    const view = {
+      tenant: (ags: string) =>
+        ags === KREIS
+          ? { tenant: KREIS, version: 1, name: 'Rendsburg-Eckernförde', kind: 'KREIS' as const, kreis: null, planningModel: 'BETREUUNG' as const, partnerThreshold: 20_000, members: GEMEINDEN.map((g) => ({ tenant: g.ags, name: g.name, population: null, relation: g.ags === rendsburg.ags ? ('PARTNER' as const) : ('BETREUT' as const) })), configuredBy: 'test', configuredAt: '2024-01-01T00:00:00.000Z' }
+          : undefined,
+      kreisOf: (ags: string) => (GEMEINDEN.some((g) => g.ags === ags) ? KREIS : undefined),
+      releasesOf: (ags: string) =>
+        ags === rendsburg.ags
+          ? [{ releaseId: 'r-rendsburg', tenant: rendsburg.ags, datasetId: null, indicatorId: 'sgb2_quote', unitType: 'Gemeinde', audience: 'MEMBERS' as const, form: 'PROTECTED' as const, embargoUntil: '2024-03-01T00:00:00.000Z', note: null, grantedBy: 'test', grantedAt: '2024-01-01T00:00:00.000Z' }]
+          : [],
+      releasingTenants: () => [rendsburg.ags],
+      tenants: () => [],
+    };
+    const gemeinde: Principal = { subject: 'user:eckernfoerde', tenant: eckernfoerde.ags, roles: ['fuehrung'] };
+    const dashboard = dashboardsById.get('kreisvergleich')!;
+    const panel = dashboard.panels.find((p) => p.key === 'vergleich')!;
+    const compare = async (now: string) => (await runPanel(warehouse, dashboard, panel, gemeinde, {}, { view, now: new Date(now) })).rows.map((r) => r.gemeinde);
+    // Before the embargo: only itself; after: Rendsburg too; Büdelsdorf released nothing.
+    expect(await compare('2024-02-01T00:00:00Z')).toEqual([eckernfoerde.name]);
+    expect((await compare('2024-03-02T00:00:00Z')).sort()).toEqual([eckernfoerde.name, rendsburg.name].sort());
+    expect(await compare('2024-03-02T00:00:00Z')).not.toContain(buedelsdorf.name);
+    // Its tenant choice stays its own: a release opens figures, not the peer's dashboards.
+    const variables = await resolveVariables(warehouse, dashboardsById.get('budgetcontrolling')!, gemeinde, { tenant: rendsburg.ags }, { view, now: new Date('2024-03-02T00:00:00Z') });
+    expect(variables.find((v) => v.name === 'tenant')!.options.map((o) => o.value)).toEqual([eckernfoerde.ags]);
+    // The Kreis plans for Büdelsdorf (raw may be offered), not for Rendsburg, its partner.
+    const kreisPlaner: Principal = { subject: 'user:kreis-plan', tenant: KREIS, roles: ['sozialplanung'] };
+    const audience = async (tenant: string) =>
+      (await resolveVariables(warehouse, dashboardsById.get('indikator-atlas')!, kreisPlaner, { tenant }, { view, now: new Date('2024-03-02T00:00:00Z') })).find((v) => v.name === 'audience')!.options.map((o) => o.value);
+    expect(await audience(buedelsdorf.ags)).toContain('v_indicator_value_raw');
+    expect(await audience(rendsburg.ags)).toEqual(['v_indicator_value_protected']);
+  });
+
   it('serves a Kreis that delivers in the shared Gemeindeverzeichnis: its name, its scheme, its total as Gesamtgebiet, its Gemeinden by name', async () => {
     const variables = await resolveVariables(warehouse, dashboardsById.get('uebersicht')!, kreisGv, {});
     const byName = Object.fromEntries(variables.map((v) => [v.name, v]));
