@@ -8,13 +8,13 @@ import { createService as createGoals } from '@lagebild/goals';
 import { createService as createIndicators } from '@lagebild/indicators';
 import { createService as createIngestion } from '@lagebild/ingestion';
 import {
+  auditedServiceMount,
   type Authenticator,
   createAuth,
   createLogger,
   createOutboxRelay,
   loadPlatformConfig,
   openPlatform,
-  serviceMount,
   setupTelemetry,
   startHost,
   type Host,
@@ -85,7 +85,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env, options: Start
     auth,
     bodyLimit: config.bodyLimit,
     handleSignals: options.handleSignals ?? true,
-    mounts: services.map((s) => serviceMount(s.name, s.router, { openapi: s.openapi })),
+    mounts: services.map((s) => auditedServiceMount(s, platform.audit)),
     pages: services.flatMap((s) => s.pages ?? []),
     readiness: Object.assign({}, platform.readiness, ...services.map((s) => s.readiness ?? {})),
     onShutdown: async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { MongoClient } from 'mongodb';
 import { createLmdbDocumentStore, createMongoDocumentStore } from '../documents';
 import { type AvroSchemaCatalog, createKafkaEventLog, createLmdbEventLog } from '../log';
+import { type AuditTrail, createAuditTrail } from '../runtime/audit';
 import { type ReadinessChecks } from '../runtime/http';
 import { ConfigError, selectAdapters, type PlatformConfig } from '../runtime/config';
 import { type Logger } from '../runtime/logger';
@@ -18,6 +19,11 @@ import type { PlatformPorts } from './service';
 export interface Platform extends PlatformPorts {
   /** Readiness checks of the ports, for `/ready`. */
   readiness: ReadinessChecks;
+  /**
+   * The access records of this process's requests, kept in its event store (runtime/audit.ts);
+   * hosts bind it with `auditedServiceMount`. Flushed by `close` before the store closes.
+   */
+  audit: AuditTrail;
   /** Closes every port (after the services have stopped). */
   close(): Promise<void>;
 }
@@ -111,12 +117,14 @@ export async function openPlatform(options: OpenPlatformOptions): Promise<Platfo
       warehouse = await createChdbWarehouse({ path: paths.warehouse, logger: logger.child({ component: 'warehouse' }) });
     }
     logger.info({ dataDir: config.dataDir, adapters: selection }, selection.embedded ? 'platform opened (embedded)' : 'platform opened');
+    const audit = createAuditTrail({ eventStore, documents, logger: logger.child({ component: 'audit' }) });
 
     return {
       eventStore,
       eventLog,
       documents,
       warehouse,
+      audit,
       readiness: {
         eventStore: async () => {
           await eventStore.lastPosition();
@@ -136,6 +144,8 @@ export async function openPlatform(options: OpenPlatformOptions): Promise<Platfo
             }),
       },
       async close() {
+        // The audit buffer goes to the store while it is still open.
+        await audit.close();
         // Log and documents first: they may still flush consumer commits that reference the store.
         await eventLog.close();
         await documents.close();

@@ -4,10 +4,10 @@
  */
 import type { AvroSchemaCatalog } from '../log';
 import { createOutboxRelay, type OutboxRelayOptions } from '../outbox';
+import { auditedServiceMount } from '../runtime/audit-api';
 import { createAuth } from '../runtime/auth';
 import { loadPlatformConfig } from '../runtime/config';
 import { startHost, type Host } from '../runtime/host';
-import { serviceMount } from '../runtime/http';
 import { createLogger } from '../runtime/logger';
 import { setupTelemetry } from '../runtime/telemetry';
 import { openPlatform } from './platform';
@@ -54,7 +54,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<Host> {
     logger,
     auth,
     bodyLimit: config.bodyLimit,
-    mounts: [serviceMount(service.name, service.router, { openapi: service.openapi })],
+    mounts: [auditedServiceMount(service, platform.audit)],
     pages: service.pages ?? [],
     readiness: { ...platform.readiness, ...service.readiness },
     onShutdown: async () => {

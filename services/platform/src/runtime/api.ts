@@ -9,6 +9,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { auditRequest } from './audit';
 import { principalOf } from './auth';
 import { ForbiddenProblem, parseInput, PROBLEM_CONTENT_TYPE } from './problem';
 import type { Principal, Role } from './request-context';
@@ -125,7 +126,10 @@ export function createApi(info: ApiInfo): Api {
   function route(spec: RouteSpec): void {
     const paramNames = [...spec.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1] as string);
     declared.push({ spec, route: { method: spec.method, path: spec.path, summary: spec.summary, access: spec.access, paramNames } });
+    const operation = `${spec.method.toUpperCase()} ${spec.path}`;
     router[spec.method](spec.path, async (req: Request, res: Response) => {
+      // First, so refused requests are recorded too (a no-op unless the mount carries a trail).
+      auditRequest(req, res, info.service, operation);
       const principal = principalOf(req);
       if (spec.access !== 'authenticated' && !principal.roles.some((r) => (spec.access as readonly Role[]).includes(r))) {
         throw new ForbiddenProblem(`Für diese Aktion ist eine der Rollen ${spec.access.join(', ')} nötig; Ihre Rollen: ${principal.roles.join(', ') || 'keine'}.`);

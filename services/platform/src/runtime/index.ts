@@ -1,4 +1,6 @@
 export * from './api';
+export * from './audit';
+export * from './audit-api';
 export * from './auth';
 export * from './config';
 export * from './host';
