@@ -3,4 +3,5 @@ export * from './areas';
 export * from './deliveries';
 export * from './profiles';
 export * from './datasets';
+export * from './tenancy';
 

@@ -1,7 +1,7 @@
 /**
  * Composition of the ingestion service: createService(deps) -> { router, openapi, start, stop }.
- * Two features: the spatial register (Gebietsgliederung, Gemeindeverzeichnis) and deliveries
- * (Lieferprofile, validation, observations), declared on one Api (http/api.ts), so every route
+ * Three features: the spatial register (Gebietsgliederung, Gemeindeverzeichnis), deliveries
+ * (Lieferprofile, validation, observations) and the tenant register (Mandanten, Freigaben), declared on one Api (http/api.ts), so every route
  * names its roles and the OpenAPI document is served at /api/ingestion/openapi.json. The
  * platform adds `/api/ingestion/health`.
  */
@@ -9,6 +9,7 @@ import type { ServiceFactory } from '@lagebild/platform';
 import { mountAreas } from './areas';
 import { mountDeliveries } from './deliveries';
 import { createIngestionApi } from './http/api';
+import { mountTenancy } from './tenancy';
 
 export const SERVICE_NAME = 'ingestion';
 
@@ -19,6 +20,8 @@ export const createService: ServiceFactory = (deps) => {
   const areas = mountAreas(api, deps);
   // Deliveries: /profiles, /datasets, /deliveries, /observations (deliveries/routes.ts, profiles/routes.ts).
   const deliveries = mountDeliveries(api, deps);
+  // Tenant register and releases: /tenants, /releases (tenancy/routes.ts).
+  const tenancy = mountTenancy(api, deps);
   return {
     name: SERVICE_NAME,
     router: api.router,
@@ -26,6 +29,7 @@ export const createService: ServiceFactory = (deps) => {
     start: async () => {
       await areas.start();
       await deliveries.start();
+      await tenancy.start();
     },
     stop: () => deliveries.stop(),
   };

@@ -40,6 +40,12 @@ export const DELIVERING_ROLES: readonly Role[] = ['datenlieferung', 'sozialplanu
 export const REPORT_ROLES: readonly Role[] = ['datenlieferung', 'sozialplanung', 'admin', 'statistikstelle'];
 /** Reading observations: raw delivered values, so only the roles that may see raw numbers. */
 export const OBSERVATION_ROLES: readonly Role[] = ['sozialplanung', 'admin', 'statistikstelle'];
+/** Reading the tenant register (own entry, members, own Kreis): every working role, as the spatial register. */
+export const TENANT_READ_ROLES: readonly Role[] = REGISTER_READ_ROLES;
+/** Adding or changing a tenant (Kreistyp, partners): admin of the tenant or of its Kreis (handler). */
+export const TENANT_WRITE_ROLES: readonly Role[] = ['admin'];
+/** Releases (Freigaben): admin and Sozialplanung of the owner, or of the Kreis for members it plans for (handler). */
+export const RELEASE_ROLES: readonly Role[] = ['admin', 'sozialplanung'];
 
 /**
  * A fresh Api of the ingestion service. With `about` (the service does) it answers GET / with

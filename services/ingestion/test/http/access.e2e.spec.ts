@@ -35,6 +35,11 @@ const DELIVERY_WORK: Role[] = ['datenlieferung', 'sozialplanung', 'admin', 'stat
 const ACCESS: Record<string, readonly string[]> = {
   'get /': [ALL],
   'get /schemes': REGISTER_READ,
+  'get /tenants': REGISTER_READ,
+  'put /tenants/{ags}': ['admin'],
+  'get /releases': PLANNERS,
+  'post /releases': PLANNERS,
+  'delete /releases/{id}': PLANNERS,
   'post /schemes': PLANNERS,
   'get /schemes/{schemeId}': REGISTER_READ,
   'get /schemes/{schemeId}/draft': ['admin', 'sozialplanung', 'statistikstelle'],
