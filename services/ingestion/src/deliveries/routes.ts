@@ -11,17 +11,19 @@
  * member Gemeinde; which areas a file may contain is checked row by row against the register.
  * Reading: the delivering tenant and its Kreis; another tenant's delivery answers 404, so ids do
  * not reveal other tenants' deliveries. Observations are raw values: Sozialplanung,
- * Statistikstelle and admin only.
+ * Statistikstelle and admin, of the tenant or of a Kreis that may see its figures raw (tenancy
+ * policy of the platform; statistics-only data sets only the Statistikstelle).
  */
 import { rm } from 'node:fs/promises';
 import type { Request, Router } from 'express';
 import { z } from 'zod';
-import { type Api, canAccessTenant, Encoding, ForbiddenProblem, NotFoundProblem, parseInput, ProblemError, reply, type DocumentStore, type Principal } from '@lagebild/platform';
+import { type Api, canAccessTenant, decideAccess, Encoding, ForbiddenProblem, NotFoundProblem, parseInput, ProblemError, reply, type DocumentStore, type Principal } from '@lagebild/platform';
 import type { Catalog } from '../profiles/catalog';
 import { createIngestionApi, DELIVERING_ROLES, OBSERVATION_ROLES, REPORT_ROLES } from '../http/api';
 import { readMultipart, type Multipart } from '../http/upload';
 import { DeliveryRefusedError, type DeliveryAccess, type DeliveryService, type StoredFile } from './application';
 import { datasetsOfVariable, queryObservations, type DeliveryView } from './projections';
+import { createTenantRegister, loadTenancyView } from '../tenancy/projections';
 
 export { DELIVERING_ROLES, OBSERVATION_ROLES, REPORT_ROLES } from '../http/api';
 
@@ -228,6 +230,14 @@ export function declareDeliveryRoutes(api: Api, ctx: DeliveryRoutesContext): voi
     handler: async ({ principal, query: params }) => {
       const tenant = params.tenant ?? principal.tenant;
       if (!canAccessTenant(principal, tenant)) throw new ForbiddenProblem(`Keine Berechtigung für die Daten des Mandanten ${tenant}.`);
+      // Observations are delivered counts before any disclosure control: only who may see the
+      // tenant's figures raw reads them (a Kreis for the Gemeinden it plans for, not for a partner
+      // without a raw release; statistics-only data sets only the Statistikstelle).
+      const rawAllowed = async (datasetId: string) => {
+        const sensitivity = (await catalog.getDataset(datasetId))?.sensitivity;
+        const view = await loadTenancyView(createTenantRegister(documents), [principal.tenant, tenant]);
+        return decideAccess(view, principal, { tenant, datasetIds: [datasetId], ...(sensitivity ? { sensitivity } : {}) }, new Date())?.form === 'RAW';
+      };
       // A variable code belongs to its data set; without one named, the variable must be unique.
       let dataset = params.dataset;
       if (dataset === undefined) {
@@ -242,6 +252,11 @@ export function declareDeliveryRoutes(api: Api, ctx: DeliveryRoutesContext): voi
           });
         }
         dataset = datasets[0];
+      }
+      if (dataset !== undefined && !(await rawAllowed(dataset))) {
+        throw new ForbiddenProblem(
+          `Die Beobachtungen des Datensatzes „${dataset}“ von ${tenant} sind gelieferte Rohzahlen; Sie sehen die Zahlen dieses Mandanten nur geschützt, als Kennzahlen (/api/indicators/values) oder im FIS.`,
+        );
       }
       const observations =
         dataset === undefined

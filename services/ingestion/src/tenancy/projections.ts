@@ -7,7 +7,7 @@
  * tenant keeps its highest version, a release is keyed by its id and a withdrawal is final. So
  * the CLI and a running host may both apply the same events to a shared data directory.
  */
-import type { DocumentStore, DocumentWrite, EventStore } from '@lagebild/platform';
+import type { DocumentStore, DocumentWrite, EventStore, TenancyView } from '@lagebild/platform';
 import { type ReleaseRecord, RELEASE_STREAM_PREFIX, TENANCY_EVENT_TYPES, type TenancyEvent, type TenantConfiguredData, TENANT_STREAM_PREFIX } from './model';
 
 export const TENANCY_COLLECTIONS = {
@@ -106,5 +106,35 @@ export function createTenantRegister(documents: DocumentStore): TenantRegister {
       const all = (await documents.scan<ReleaseRecord>(TENANCY_COLLECTIONS.releases)).map((r) => r.doc);
       return all.filter((r) => r.tenant === ags).sort((a, b) => a.grantedAt.localeCompare(b.grantedAt) || a.releaseId.localeCompare(b.releaseId));
     },
+  };
+}
+
+/**
+ * A synchronous view of the register for the platform's access policy, holding what a decision
+ * about `tenants` needs: their entries, their Kreise's entries (with the members) and their
+ * releases. Loaded per request; the register is small.
+ */
+export async function loadTenancyView(register: TenantRegister, tenants: readonly string[]): Promise<TenancyView> {
+  const entries = new Map<string, TenantConfiguredData>();
+  const kreisOf = new Map<string, string>();
+  const releases = new Map<string, ReleaseRecord[]>();
+  for (const ags of new Set(tenants)) {
+    const own = await register.tenant(ags);
+    if (own) entries.set(ags, own);
+    const kreis = await register.kreisOf(ags);
+    if (kreis) {
+      kreisOf.set(ags, kreis);
+      const entry = await register.tenant(kreis);
+      if (entry) entries.set(kreis, entry);
+    }
+    const list = await register.releasesOf(ags);
+    if (list.length > 0) releases.set(ags, list);
+  }
+  return {
+    tenant: (ags) => entries.get(ags),
+    kreisOf: (ags) => kreisOf.get(ags),
+    releasesOf: (ags) => releases.get(ags) ?? [],
+    releasingTenants: () => [...releases.keys()],
+    tenants: () => [...entries.values()],
   };
 }

@@ -73,11 +73,14 @@ beforeAll(async () => {
   // Register and catalogs: Teststadt (kreisfreie Stadt 01001) and the Gemeinden of a Kreis
   // (a shared scheme: each Gemeinde owns its unit by AGS).
   const catalog = createCatalog({ eventStore, documents });
+  // A statistics-only data set (as the Bundesagentur's SGB II small-area figures are).
+  await catalog.saveDataset('teststadt-sgb2', { name: 'SGB II Teststadt', source: { name: 'Bundesagentur für Arbeit' }, sensitivity: 'SEALED', variables: [{ code: 'lb', name: 'Leistungsberechtigte', unit: 'Personen', kind: 'count' }] }, { actor: 'user:test', tenant: TEST_TENANT, now: new Date() });
   await teststadt({ areas: { eventStore, documents }, deliveries: { catalog } });
   const ctx = { actor: 'user:test', tenant: TEST_TENANT, now: new Date() };
   await catalog.saveProfile('teststadt-klein', { ...teststadtProfile(), maxFileBytes: 300 }, ctx);
   // A second data set of Teststadt with a variable `ew` of its own.
   await catalog.saveDataset('teststadt-hauptwohnsitz', { name: 'Hauptwohnsitz Teststadt', source: { name: 'Statistikstelle' }, sensitivity: 'INTERNAL', variables: [{ code: 'ew', name: 'Einwohner mit Hauptwohnsitz', unit: 'Personen', kind: 'count' }] }, ctx);
+  await catalog.saveProfile('teststadt-sgb2', teststadtProfile({ dataset: 'teststadt-sgb2', variables: { layout: 'wide', values: [{ column: { header: 'Einwohner' }, variable: 'lb' }] }, plausibility: { missingAreas: 'off' } }), ctx);
   await catalog.saveProfile('teststadt-hauptwohnsitz', teststadtProfile({ dataset: 'teststadt-hauptwohnsitz', variables: { layout: 'wide', values: [{ column: { header: 'Einwohner' }, variable: 'ew' }] }, plausibility: { missingAreas: 'off' } }), ctx);
   const csv = ['code;name;type;parent;ags', `${KREIS};Kreis;Kreis;;${KREIS}`, `${G1};Ahausen;Gemeinde;${KREIS};${G1}`, `${G2};Bedorf;Gemeinde;${KREIS};${G2}`, `${G3};Cestadt;Gemeinde;${KREIS};${G3}`].join('\n');
   await importAreaFile({ eventStore, documents }, { schemeId: 'kreis-gemeinden', file: { kind: 'csv', fileName: 'gemeinden.csv', bytes: Buffer.from(csv) }, mapping: { officialKeyField: 'ags' }, validFrom: '2010-01-01', reason: 'Ersteinrichtung', createScheme: { name: 'Gemeinden des Kreises', tenant: null } }, actor);
@@ -142,6 +145,24 @@ describe('POST /deliveries', () => {
     }
     expect(observations).toMatchObject([{ value: 12291, status: 'VALUE', period: { end: '2023-12-31' } }]);
     expect((await get(await token('11000', ['sozialplanung']), '/api/ingestion/observations?scheme=teststadt-sozialraeume&variable=ew&tenant=01001')).status).toBe(403);
+  });
+
+  it('serves observations of a statistics-only data set to the Statistikstelle alone: they are raw counts', async () => {
+    const bearer = await token(TEST_TENANT, ['statistikstelle']);
+    const res = await post(bearer, { profile: 'teststadt-sgb2' }, GOOD_ROWS.join('\n'), 'sgb2.csv');
+    expect(await decided(bearer, ((await res.json()) as { statusUrl: string }).statusUrl)).toMatchObject({ status: 'angenommen' });
+    const url = '/api/ingestion/observations?scheme=teststadt-sozialraeume&variable=lb&dataset=teststadt-sgb2&area=SR03';
+    let observations: unknown[] = [];
+    for (let i = 0; i < 100 && observations.length === 0; i += 1) {
+      observations = ((await (await get(bearer, url)).json()) as { observations: unknown[] }).observations;
+      if (observations.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(observations).toMatchObject([{ value: 12291 }]);
+    for (const role of ['sozialplanung', 'admin'] as const) {
+      const refused = await get(await token(TEST_TENANT, [role]), url);
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { detail: string }).detail).toContain('gelieferte Rohzahlen');
+    }
   });
 
   it('reports every error of a rejected delivery through the report URL, in German', async () => {
