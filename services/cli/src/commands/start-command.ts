@@ -26,6 +26,7 @@ const DEMO_ACCESS: ReadonlyArray<{ tenant: string; name: string; role: Role; kre
   { tenant: '11000', name: 'Berlin', role: 'sozialplanung' },
   { tenant: '01001', name: 'Flensburg', role: 'sozialplanung' },
   { tenant: '01054', name: 'Kreis Nordfriesland', role: 'fuehrung', kreis: true },
+  { tenant: '01054056', name: 'Husum (Gemeinde im Kreis Nordfriesland)', role: 'sozialplanung' },
   { tenant: '09461', name: 'Bamberg', role: 'fuehrung' },
   { tenant: '03159', name: 'Landkreis Göttingen', role: 'fuehrung', kreis: true },
   { tenant: '05515', name: 'Münster', role: 'controlling' },

@@ -7,6 +7,9 @@
  *    Planungsräume (2021), Flensburg's 13 Stadtteile;
  * 2. deliveries: Berlin population (8 half-years 2021-2024) and MSS 2021, the Flensburg
  *    Sozialatlas, INKAR Arbeitslose and Erwerbsfähige for the Gemeinden of the extract;
+ *    Kreis Nordfriesland in the tenant register (Kreistyp Betreuung: it plans for its small
+ *    Gemeinden, Husum is an equal partner), Husum delivering its own rows, and the releases of
+ *    the Arbeitslosendichte to the Kreis' members;
  * 3. the indicator catalogue made known to the goals service, then the Bamberg and Göttingen
  *    goal systems (services/goals/scenarios);
  * 4. the Münster budget 2007-2016.
@@ -22,7 +25,7 @@ import { createBudgetService } from '@lagebild/budget';
 import { createCodec, outboxMapper } from '@lagebild/contracts';
 import { createGoals, formatProblem, importGoalSystem } from '@lagebild/goals';
 import { catalogueStream, createIndicators, SHIPPED_CATALOGUE_DIR } from '@lagebild/indicators';
-import { type Actor, createDeliveries, type DeliveriesModule, SYSTEM_TENANT } from '@lagebild/ingestion';
+import { type Actor, configureTenant, createDeliveries, type DeliveriesModule, grantRelease, SYSTEM_TENANT, TenancyRuleViolation } from '@lagebild/ingestion';
 import type { DocumentStore, EventStore, Logger } from '@lagebild/platform';
 import { berlinPlanungsraeume2021, flensburgStadtteile, gemeindeverzeichnis, type RegisterOutcome } from './register';
 
@@ -146,6 +149,16 @@ const GOAL_SYSTEMS = [
   { id: 'ziele-bamberg', file: 'bamberg.yaml', tenant: '09461', label: 'Zielsystem Stadt Bamberg' },
   { id: 'ziele-goettingen', file: 'goettingen.yaml', tenant: '03159', label: 'Zielsystem Landkreis Göttingen' },
 ] as const;
+
+/** Kreis Nordfriesland as a federation: the Kreis, its partner Husum, and their releases (fixed ids: loading again adds none). */
+const NORDFRIESLAND = {
+  kreis: '01054',
+  husum: '01054056',
+  releases: [
+    { releaseId: '2f6c1d8e-5a4b-4c3d-9e2f-01054a000001', tenant: '01054', note: 'Kreisvergleich für die Gemeinden des Kreises' },
+    { releaseId: '2f6c1d8e-5a4b-4c3d-9e2f-01054a000002', tenant: '01054056', note: 'Husum zeigt den Nachbargemeinden seine Arbeitslosendichte' },
+  ],
+} as const;
 
 const MUENSTER = { tenant: '05515', profile: 'muenster-ergebnisse', file: 'muenster_ergebnisse_2007_2016.csv' };
 
@@ -305,6 +318,33 @@ export async function loadDemo(ctx: DemoContext, options: DemoOptions = {}): Pro
         const t: DeliveryTally = { deliveries: 0, created: 0, observations: 0 };
         for (const tenant of INKAR_TENANTS) for (const f of INKAR_FILES) await deliver(t, file('germany', f.file), f.profile, tenant);
         return { changed: t.created > 0, detail: deliveryDetail(t) };
+      },
+    },
+    {
+      id: 'kreis-nordfriesland',
+      label: 'Kreis Nordfriesland im Mandantenregister (Kreistyp Betreuung), Husum liefert selbst, Freigaben',
+      work: async () => {
+        const tenancy = { eventStore, documents, ...(logger ? { logger } : {}) };
+        // The Kreis plans for its small Gemeinden; Husum (about 23,000 inhabitants) is an equal partner.
+        const kreis = await configureTenant(tenancy, { tenant: NORDFRIESLAND.kreis, planningModel: 'BETREUUNG', actor: ACTOR });
+        const partners = kreis.entry.members.filter((m) => m.relation === 'PARTNER').length;
+        // Husum delivers its own rows (the profile takes only the tenant's own Gemeinde from the file).
+        const t: DeliveryTally = { deliveries: 0, created: 0, observations: 0 };
+        for (const f of INKAR_FILES) await deliver(t, file('germany', f.file), f.profile, NORDFRIESLAND.husum);
+        // The Kreis shows its Gemeinden the comparison of the Arbeitslosendichte; Husum shows its own to the other members.
+        let granted = 0;
+        for (const r of NORDFRIESLAND.releases) {
+          try {
+            await grantRelease(tenancy, { ...r, audience: 'MEMBERS', unitType: 'Gemeinde', indicatorId: 'arbeitslosendichte', actor: ACTOR });
+            granted += 1;
+          } catch (error) {
+            if (!(error instanceof TenancyRuleViolation && error.code === 'release-exists')) throw error;
+          }
+        }
+        return {
+          changed: kreis.changed || t.created > 0 || granted > 0,
+          detail: `${number(kreis.entry.members.length)} Gemeinden, davon ${number(partners)} Partner; ${deliveryDetail(t)}; ${number(granted)} Freigaben neu`,
+        };
       },
     },
     {
