@@ -34,6 +34,22 @@ describe('lagebild user and token create --benutzer', () => {
     expect(await verify(token.stdout.trim())).toEqual({ subject: 'husum-planung', tenant: '01054056', roles: ['sozialplanung', 'datenlieferung'] });
   });
 
+  it('takes --tenant and --role like token create', async () => {
+    const own = await freshDataDir('user-alias');
+    try {
+      const add = await own.lagebild('user', 'add', 'niebuell-fis', '--tenant', '01054088', '--role', 'fuehrung');
+      expect(add.code).toBe(0);
+      const token = await own.lagebild('token', 'create', '--benutzer', 'niebuell-fis');
+      const auth = await createEmbeddedAuth({ dataDir: own.path, logger: silentLogger() });
+      expect(await auth.verify(token.stdout.trim())).toEqual({ subject: 'niebuell-fis', tenant: '01054088', roles: ['fuehrung'] });
+      const clash = await own.lagebild('user', 'add', 'x', '--tenant', '01054088', '--mandant', '01054056', '--role', 'fuehrung');
+      expect(clash.code).not.toBe(0);
+      expect(clash.stderr).toContain('--mandant und --tenant nennen verschiedene Mandanten');
+    } finally {
+      own.remove();
+    }
+  });
+
   it('gives a Kreis account’s token the members of the registered Kreis, else those of the Gemeindeverzeichnis', async () => {
     expect((await dir.lagebild('user', 'add', 'nf-admin', '--mandant', '01054', '--rolle', 'admin,sozialplanung')).code).toBe(0);
     expect((await dir.lagebild('areas', 'load-gv100ad', GV)).code).toBe(0);

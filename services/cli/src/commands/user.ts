@@ -75,7 +75,8 @@ UserAccountChanged im Ereignisspeicher festgehalten (Stream user-NAME).
 
 Optionen:
   --mandant AGS    Mandant: Gemeinde (8 Stellen), Kreis oder kreisfreie Stadt (5 Stellen)
-  --rolle ROLLE    ${ROLES.join(', ')} (mehrfach oder mit Kommas)
+                   (gleichbedeutend: --tenant, wie bei lagebild token create)
+  --rolle ROLLE    ${ROLES.join(', ')} (mehrfach oder mit Kommas; gleichbedeutend: --role)
 
 Beispiel:
   lagebild user add husum-planung --mandant 01054056 --rolle sozialplanung --rolle datenlieferung`;
@@ -91,7 +92,11 @@ const addCommand: Command = {
   summary: 'legt ein Benutzerkonto (Mandant, Rollen) des eingebetteten Betriebs an oder ändert es',
   usage: ADD_USAGE,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { mandant: { type: 'string' }, rolle: { type: 'string', multiple: true } } });
+    // --tenant and --role as in `lagebild token create` work too.
+    const parsed = parseArgs({ args: argv, allowPositionals: true, options: { mandant: { type: 'string' }, tenant: { type: 'string' }, rolle: { type: 'string', multiple: true }, role: { type: 'string', multiple: true } } });
+    const { positionals } = parsed;
+    if (parsed.values.mandant && parsed.values.tenant && parsed.values.mandant !== parsed.values.tenant) throw new UsageError('--mandant und --tenant nennen verschiedene Mandanten; bitte nur eines angeben.');
+    const values = { mandant: parsed.values.mandant ?? parsed.values.tenant, rolle: [...(parsed.values.rolle ?? []), ...(parsed.values.role ?? [])] };
     if (positionals.length > 1) throw new UsageError(`Genau einen Namen angeben, nicht ${positionals.length}.`);
     const problems: string[] = [];
     let name: string | undefined;
