@@ -46,7 +46,7 @@ describe('lagebild user and token create --benutzer', () => {
       expect(clash.code).not.toBe(0);
       expect(clash.stderr).toContain('--mandant und --tenant nennen verschiedene Mandanten');
     } finally {
-      own.remove();
+      await own.remove();
     }
   });
 
