@@ -127,4 +127,27 @@ describe('lagebild tenant', () => {
     expect(foreign.code).toBe(1);
     expect(foreign.stderr).toContain('Keine Gemeinden des Kreises 01054 (Nordfriesland): 01001000.');
   });
+
+  it('writes the Grafana readers and row policies of the register, with a Gemeinde\'s release to its peers in their condition', async () => {
+    // By now: Kreis 01054 (Partnerschaft), Husum as a Gemeinde of its own, Flensburg.
+    const release = await dir.lagebild('freigabe', 'add', '--mandant', '01054056', '--publikum', 'gemeinden', '--kennzahl', 'arbeitslosendichte', '--sperrfrist', '2030-01-01');
+    expect(release.code).toBe(0);
+    const out = await dir.lagebild('tenant', 'clickhouse-sql', '--betriebsleser', 'lagebild_readonly');
+    expect(out.code).toBe(0);
+    for (const tenant of ['01001', '01054', '01054056']) expect(out.stdout).toContain(`CREATE USER IF NOT EXISTS lagebild_fis_${tenant}`);
+    // The Kreis reads its members; Flensburg is no peer of Husum and gets no release condition.
+    const policies = out.stdout.split(';\n').filter((st) => st.includes('CREATE ROW POLICY OR REPLACE') && st.includes('lagebild.fact_indicator_value'));
+    const kreis = policies.find((st) => st.includes('lagebild_tenant_01054 ') || st.endsWith('TO lagebild_tenant_01054'))!;
+    expect(kreis).toContain("tenant = '01054056'");
+    const flensburg = policies.find((st) => st.endsWith('TO lagebild_tenant_01001'))!;
+    expect(flensburg).not.toContain('01054056');
+    const empty = await freshDataDir('tenant-sql');
+    try {
+      const none = await empty.lagebild('tenant', 'clickhouse-sql');
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain('Das Mandantenregister ist leer');
+    } finally {
+      await empty.remove();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * `lagebild tenant add|list|show`: the tenant register from the command line. A tenant is built
+ * `lagebild tenant add|list|show|clickhouse-sql`: the tenant register from the command line. A tenant is built
  * from the loaded Gemeindeverzeichnis (name, kind, a Kreis' member Gemeinden with population);
  * for a Kreis the Kreistyp says whom it plans for (BETREUT, raw figures) and who is an equal
  * partner. Written on this machine's data directory like every one-shot command: the events are
@@ -18,7 +18,9 @@ import {
   TenancyRuleViolation,
   type TenantConfiguredData,
   type TenantKind,
+  loadTenancyView,
 } from '@lagebild/ingestion';
+import { AccessInputError, clickhouseAccessSql, tenantsFromRegister } from '@lagebild/warehouse';
 import { openCommandContext } from './context';
 import { type Command, UsageError } from './types';
 
@@ -243,4 +245,54 @@ const showCommand: Command = {
   },
 };
 
-export const tenantCommands: readonly Command[] = [addCommand, listCommand, showCommand];
+const accessSqlCommand: Command = {
+  path: ['tenant', 'clickhouse-sql'],
+  summary: 'erzeugt Lesebenutzer und Zeilenrichtlinien für Grafana aus dem Mandantenregister (SQL)',
+  usage: `Aufruf: lagebild tenant clickhouse-sql [--cluster NAME] [--betriebsleser NAME ...] [--datenbank NAME]
+
+Schreibt auf die Standardausgabe das SQL, das auf einem ClickHouse-Server (ab Version 24) je
+eingetragenem Mandanten einen Lesebenutzer lagebild_fis_<AGS> mit Zeilenrichtlinien anlegt: ein
+Kreis liest seine Zeilen und die seiner Mitgliedsgemeinden, eine Gemeinde ihre eigenen; bei
+Kennzahlwerten zusätzlich, was andere Mandanten ihr freigegeben haben (geschützt, ab der
+Sperrfrist: die Sperrfrist steht in der Bedingung). Nach jeder Änderung des Registers oder einer
+Freigabe erneut ausführen; Passwörter bleiben erhalten. Siehe docs/betrieb.md.
+
+Optionen:
+  --cluster NAME        jede Anweisung ON CLUSTER (Name oder {cluster})
+  --betriebsleser NAME  lesender Benutzer des Betriebs (CLICKHOUSE_READONLY_USER des Warehouse-Dienstes)
+  --datenbank NAME      Datenbank des Warehouse (Standard: lagebild)
+
+Beispiel:
+  npx lagebild tenant clickhouse-sql --betriebsleser lagebild_readonly | clickhouse-client --multiquery`,
+  async run(argv) {
+    const { values } = parseArgs({ args: argv, options: { cluster: { type: 'string' }, betriebsleser: { type: 'string', multiple: true }, datenbank: { type: 'string' } } });
+    return withTenancy('tenant', async (ctx) => {
+      const register = createTenantRegister(ctx.documents);
+      const tenants = await register.tenants();
+      if (tenants.length === 0) {
+        console.error('Das Mandantenregister ist leer: zuerst Mandanten eintragen (lagebild tenant add AGS).');
+        return 1;
+      }
+      const view = await loadTenancyView(register, [...tenants.map((t) => t.tenant), ...tenants.flatMap((t) => t.members.map((m) => m.tenant))]);
+      try {
+        const { sql } = clickhouseAccessSql({
+          tenants: tenantsFromRegister(view),
+          register: view,
+          ...(values.betriebsleser ? { operatorReaders: values.betriebsleser } : {}),
+          ...(values.cluster ? { onCluster: values.cluster } : {}),
+          ...(values.datenbank ? { database: values.datenbank } : {}),
+        });
+        process.stdout.write(`-- Lagebild: Lesezugriff für Grafana aus dem Mandantenregister (${tenants.length} Mandanten), erzeugt ${when(new Date().toISOString())}.\n${sql}`);
+        return 0;
+      } catch (error) {
+        if (error instanceof AccessInputError) {
+          console.error(error.message);
+          return 1;
+        }
+        throw error;
+      }
+    });
+  },
+};
+
+export const tenantCommands: readonly Command[] = [addCommand, listCommand, showCommand, accessSqlCommand];

@@ -52,7 +52,7 @@ export {
   type TenantConfiguredData,
   type TenantKind,
 } from './model';
-export { applyTenancyEvents, catchUpTenancy, createTenantRegister, TENANCY_COLLECTIONS, type TenantRegister } from './projections';
+export { applyTenancyEvents, catchUpTenancy, createTenantRegister, loadTenancyView, TENANCY_COLLECTIONS, type TenantRegister } from './projections';
 export { createTenancyRouter, declareTenancyRoutes, tenancyProblem } from './routes';
 
 /**
