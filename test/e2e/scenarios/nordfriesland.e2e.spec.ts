@@ -262,6 +262,15 @@ describe('Kreis Nordfriesland and its 133 Gemeinden', () => {
 
   it('passes the object-level matrix: every tenant-scoped route x every role x own, Kreis, peer and foreign principal, without a raw count to anyone who may not see it', async () => {
     const [delivery] = deliveryOf.get(ACHTRUP)!;
+    // A goal of Achtrup's own: objects of the goals service belong to the Gemeinde and its Kreis.
+    const goal = await call(`${base}/api/goals/goals`, {
+      method: 'POST',
+      token: await token(ACHTRUP, 'sozialplanung'),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ level: 'STRATEGISCHES_ZIEL', field: 'WIRKUNGEN', title: 'Arbeitslosigkeit senken', responsibleUnit: 'Amt Südtondern' }),
+    });
+    expect(goal.status).toBe(201);
+    const goalId = (goal.json as { goalId: string }).goalId;
     const routes = [
       { service: 'indicators', template: '/values', url: valuesUrl(ACHTRUP), peerSees: true },
       { service: 'indicators', template: '/disclosure', url: `/api/indicators/disclosure?tenant=${ACHTRUP}`, peerSees: false },
@@ -270,6 +279,8 @@ describe('Kreis Nordfriesland and its 133 Gemeinden', () => {
       { service: 'ingestion', template: '/observations', url: `/api/ingestion/observations?tenant=${ACHTRUP}&scheme=${SCHEME}&variable=arbeitslose`, peerSees: false },
       { service: 'ingestion', template: '/releases', url: `/api/ingestion/releases?tenant=${ACHTRUP}`, peerSees: false },
       { service: 'goals', template: '/goals', url: `/api/goals/goals?tenant=${ACHTRUP}`, peerSees: false },
+      { service: 'goals', template: '/goals/{goalId}', url: `/api/goals/goals/${goalId}?tenant=${ACHTRUP}`, peerSees: false },
+      { service: 'goals', template: '/goals/{goalId}/history', url: `/api/goals/goals/${goalId}/history?tenant=${ACHTRUP}`, peerSees: false },
     ];
     // Which roles each route admits, from the services' OpenAPI documents (x-roles).
     const admitted = new Map<string, readonly string[]>();
