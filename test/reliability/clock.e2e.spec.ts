@@ -104,14 +104,7 @@ describe('clock jumps', () => {
     }
   }, 300_000);
 
-  // Known defect, open in issue 10: v_indicator_value picks the latest computation by recorded_at,
-  // which comes from the wall clock; after the clock was set back, a correction's values look older
-  // than the ones they replace until the next recomputation. The fix (order by the indicator
-  // stream's version, with a warehouse migration for existing data directories) is not done yet,
-  // so this check is reported as skipped rather than left red. LAGEBILD_RELIABILITY_KNOWN_DEFECTS=1 runs it.
-  const knownDefect = process.env.LAGEBILD_RELIABILITY_KNOWN_DEFECTS === '1' ? it : it.skip;
-  if (process.env.LAGEBILD_RELIABILITY_KNOWN_DEFECTS !== '1') console.warn('Zuverlässigkeit, Uhr: Prüfung nach Zurückstellen der Uhr übersprungen (bekannter Mangel, siehe test/reliability/README.md).');
-  knownDefect('keeps positions, versions, offsets, supersession and the warehouse as without jumps, also after a replay', async () => {
+  it('keeps positions, versions, offsets, supersession and the warehouse as without jumps, also after a replay', async () => {
     if (!reference) throw new Error('Der Referenzlauf ist fehlgeschlagen.');
     const dir = path.join(work, 'jumped');
     copyDataDir(base, dir);

@@ -193,14 +193,7 @@ async function deliverOnce(dir: string): Promise<Snapshot> {
 });
 
 (mountProbe.ok ? describe : describe.skip)('a disk that fills up during a delivery', () => {
-  // Known defect, open in issue 10: when a commit fails on a full disk, the lmdb package prints the
-  // error's stack to stderr itself (console.error in its commit callback) before the server ends with
-  // its German message, so the output is not the clean refusal this check asks for. Data are not
-  // lost (the delivery completes after space is freed). Skipped in `npm test` with this reason;
-  // LAGEBILD_RELIABILITY_KNOWN_DEFECTS=1 runs it.
-  const knownDefect = process.env.LAGEBILD_RELIABILITY_KNOWN_DEFECTS === '1' ? it : it.skip;
-  if (process.env.LAGEBILD_RELIABILITY_KNOWN_DEFECTS !== '1') console.warn('Zuverlässigkeit, Speicher: Prüfung bei voller Platte übersprungen (bekannter Mangel, siehe test/reliability/README.md).');
-  knownDefect('refuses the delivery or fails cleanly, and once space is freed the same delivery completes to the expected warehouse', async () => {
+  it('refuses the delivery or fails cleanly, and once space is freed the same delivery completes to the expected warehouse', async () => {
     if (!expected) expected = await deliverOnce(path.join(work, 'reference'));
     const small = path.join(work, 'small');
     const dir = path.join(small, 'data');
@@ -255,8 +248,10 @@ async function deliverOnce(dir: string): Promise<Snapshot> {
         } else {
           const exit = await server.exited;
           processOutcome = `Server beendet (Code ${exit.code}, Signal ${exit.signal})`;
-          const unclear = unclearExit(server.output().split('Beenden mit Strg+C.').pop() ?? '');
+          const ending = server.output().split('Beenden mit Strg+C.').pop() ?? '';
+          const unclear = unclearExit(ending);
           if (unclear) defects.push(`Server bei voller Platte abgestürzt: ${unclear}`);
+          else if (!/Datenträger[^\n]* voll/.test(ending)) defects.push(`Server bei voller Platte beendet, ohne den vollen Datenträger zu nennen: ${ending.trim().slice(0, 200)}`);
         }
 
         // Space freed: the same delivery completes and the warehouse is what a roomy disk gives.

@@ -318,6 +318,7 @@ CREATE TABLE IF NOT EXISTS lagebild.fact_indicator_value ON CLUSTER '{cluster}'
 (
     tenant LowCardinality(String) COMMENT 'AGS of the tenant (5 or 8 digits); 00000 for shared reference data.',
     computation_id UUID COMMENT 'Computation run.',
+    stream_version UInt64 COMMENT 'Version of the computation\'s IndicatorValuesComputed event in the indicator\'s value stream (indicator-values-<tenant>-<indicator>): the later computation of a value has the higher one, whatever the wall clock said.',
     indicator_id LowCardinality(String) COMMENT 'Indicator.',
     formula_version UInt32 COMMENT 'Definition version.',
     scheme_id LowCardinality(String) COMMENT 'Scheme.',
@@ -614,13 +615,13 @@ ORDER BY (tenant, budget_year, cut_off_date, level, code, account_kind)
 SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
 COMMENT 'Comments on deviations (the latest per deviation counts).';
 
-CREATE OR REPLACE VIEW lagebild.v_indicator_value ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.fact_indicator_value FINAL ORDER BY recorded_at DESC, computation_id LIMIT 1 BY tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end COMMENT 'Current indicator values (latest computation per area and period), RAW and PROTECTED.';
+CREATE OR REPLACE VIEW lagebild.v_indicator_value ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.fact_indicator_value FINAL ORDER BY stream_version DESC, computation_id LIMIT 1 BY tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end COMMENT 'Current indicator values (latest computation per area and period), RAW and PROTECTED.';
 
 CREATE OR REPLACE VIEW lagebild.v_indicator_value_protected ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.v_indicator_value WHERE protection = 'PROTECTED' AND sensitivity != 'SEALED' COMMENT 'Indicator values for audiences that may not see raw counts: disclosure control applied, SEALED inputs left out.';
 
 CREATE OR REPLACE VIEW lagebild.v_indicator_value_raw ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.v_indicator_value WHERE protection = 'RAW' COMMENT 'Indicator values as computed, for the tenant\'s Sozialplanung and Statistikstelle (SEALED only for the Statistikstelle, enforced by grants).';
 
-CREATE OR REPLACE VIEW lagebild.v_indicator_value_asof ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.fact_indicator_value FINAL WHERE recorded_at <= {asof:DateTime64(3)} ORDER BY recorded_at DESC, computation_id LIMIT 1 BY tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end COMMENT 'Indicator values as recorded on a day (bitemporal): SELECT ... FROM v_indicator_value_asof(asof = \'2024-06-30 23:59:59\').';
+CREATE OR REPLACE VIEW lagebild.v_indicator_value_asof ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.fact_indicator_value FINAL WHERE recorded_at <= {asof:DateTime64(3)} ORDER BY stream_version DESC, computation_id LIMIT 1 BY tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end COMMENT 'Indicator values as recorded on a day (bitemporal): SELECT ... FROM v_indicator_value_asof(asof = \'2024-06-30 23:59:59\').';
 
 CREATE OR REPLACE VIEW lagebild.v_observation ON CLUSTER '{cluster}' AS SELECT o.* FROM lagebild.fact_observation AS o FINAL WHERE o.delivery_id IN (SELECT delivery_id FROM lagebild.fact_delivery FINAL) AND o.delivery_id NOT IN (SELECT assumeNotNull(supersedes_delivery_id) FROM lagebild.fact_delivery FINAL WHERE supersedes_delivery_id IS NOT NULL) ORDER BY o.recorded_at DESC LIMIT 1 BY o.tenant, o.dataset_id, o.variable, o.area_code, o.period_start, o.period_end, o.dimensions_key COMMENT 'Current observations: accepted deliveries only, a correction replacing the delivery it supersedes.';
 

@@ -9,7 +9,22 @@
  * succeeded: the consumer runner commits the offsets afterwards.
  */
 import type { IntegrationEvent, IntegrationEventCodec } from '@lagebild/contracts';
-import type { ConsumedRecord, Warehouse } from '@lagebild/platform';
+import type { ConsumedRecord, EventLog, Warehouse } from '@lagebild/platform';
+
+/** Consumer group of the live projection. */
+export const PROJECTION_GROUP = 'warehouse';
+/** Every topic the projector reads. */
+export const TOPICS = ['lagebild.ingestion', 'lagebild.indicators', 'lagebild.goals', 'lagebild.budget'] as const;
+
+/** Records on the log that the group has not projected yet, over all topics and partitions. */
+export async function projectionLag(log: EventLog, group = PROJECTION_GROUP): Promise<number> {
+  let lag = 0;
+  for (const topic of TOPICS) {
+    const [ends, committed] = await Promise.all([log.endOffsets(topic), log.committedOffsets(group, topic)]);
+    for (const [partition, end] of ends) lag += Math.max(0, end - (committed.get(partition) ?? 0));
+  }
+  return lag;
+}
 
 export type Row = Record<string, unknown>;
 
@@ -117,6 +132,8 @@ export function rowsOf(event: IntegrationEvent): Array<[string, Row]> {
           recorded_at: base.recorded_at,
           _ver: timeVer._ver,
           computation_id: d.computationId,
+          // The event's place in the indicator's value stream: which computation of a value is the latest, whatever the clocks said.
+          stream_version: env.version,
           indicator_id: d.indicatorId,
           formula_version: d.formulaVersion,
           scheme_id: d.schemeId,

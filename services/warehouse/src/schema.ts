@@ -3,6 +3,9 @@
  * - `single`: one ClickHouse server or the embedded chDB (ReplacingMergeTree);
  * - `cluster`: ReplicatedReplacingMergeTree ON CLUSTER, for a replicated ClickHouse 24+.
  * `npm run build` writes both to infra/clickhouse/ (a test keeps the files in step).
+ * `applySchema` creates the single variant when the projection starts; a table an earlier version
+ * created with another structure is left as it is and found by `staleTables`, and the projection
+ * rebuilds it from the log (projection.ts, replay.ts): a schema change needs no manual migration.
  *
  * Exactly-once effect under at-least-once delivery:
  * - every table is a ReplacingMergeTree whose sorting key is the fact's identity and whose version
@@ -13,6 +16,8 @@
  * - offsets are committed only after the insert (the consumer runner's contract).
  * Readers that must not see a not-yet-merged duplicate use FINAL or argMax (see queries.ts).
  */
+
+import type { Warehouse } from '@lagebild/platform';
 
 export interface Column {
   name: string;
@@ -275,6 +280,7 @@ export const TABLES: readonly TableSpec[] = [
     columns: [
       TENANT,
       c('computation_id', 'UUID', 'Computation run.'),
+      c('stream_version', 'UInt64', "Version of the computation's IndicatorValuesComputed event in the indicator's value stream (indicator-values-<tenant>-<indicator>): the later computation of a value has the higher one, whatever the wall clock said."),
       c('indicator_id', 'LowCardinality(String)', 'Indicator.'),
       c('formula_version', 'UInt32', 'Definition version.'),
       c('scheme_id', 'LowCardinality(String)', 'Scheme.'),
@@ -544,8 +550,12 @@ const VALUE_IDENTITY = 'tenant, indicator_id, scheme_id, protection, area_code, 
 /**
  * Serving views. Which table needs FINAL and which argMax / LIMIT 1 BY:
  * - immutable batch facts (indicator values, observations) keep every computation or delivery as
- *   its own rows; the current value is the latest recorded (`LIMIT 1 BY` identity ordered by
- *   recorded_at), and the as-of views do the same among rows recorded up to a day;
+ *   its own rows; the current value is one row per identity (`LIMIT 1 BY`), and the as-of views
+ *   pick the same way among the rows recorded up to a day;
+ * - which computation of an indicator value is current is decided by `stream_version`, the
+ *   computation's place in the indicator's value stream, never by `recorded_at`: that comes from
+ *   the wall clock, and after the clock was set back a later correction would look older than the
+ *   values it replaces (the reliability suite's clock test sets it back a day);
  * - aggregate-state tables (goal status, targets, duties) are read with FINAL: one row per
  *   identity, the highest stream version.
  */
@@ -553,7 +563,7 @@ export const VIEWS: readonly ViewSpec[] = [
   {
     name: 'v_indicator_value',
     comment: 'Current indicator values (latest computation per area and period), RAW and PROTECTED.',
-    select: `SELECT * FROM {db}.fact_indicator_value FINAL ORDER BY recorded_at DESC, computation_id LIMIT 1 BY ${VALUE_IDENTITY}`,
+    select: `SELECT * FROM {db}.fact_indicator_value FINAL ORDER BY stream_version DESC, computation_id LIMIT 1 BY ${VALUE_IDENTITY}`,
   },
   {
     name: 'v_indicator_value_protected',
@@ -568,7 +578,7 @@ export const VIEWS: readonly ViewSpec[] = [
   {
     name: 'v_indicator_value_asof',
     comment: 'Indicator values as recorded on a day (bitemporal): SELECT ... FROM v_indicator_value_asof(asof = \'2024-06-30 23:59:59\').',
-    select: `SELECT * FROM {db}.fact_indicator_value FINAL WHERE recorded_at <= {asof:DateTime64(3)} ORDER BY recorded_at DESC, computation_id LIMIT 1 BY ${VALUE_IDENTITY}`,
+    select: `SELECT * FROM {db}.fact_indicator_value FINAL WHERE recorded_at <= {asof:DateTime64(3)} ORDER BY stream_version DESC, computation_id LIMIT 1 BY ${VALUE_IDENTITY}`,
   },
   {
     name: 'v_observation',
@@ -673,31 +683,34 @@ function quote(text: string): string {
 
 export type Variant = 'single' | 'cluster';
 
+function renderTables(variant: Variant, database: string): string[] {
+  const onCluster = variant === 'cluster' ? " ON CLUSTER '{cluster}'" : '';
+  return TABLES.map((t) => {
+    const engine = variant === 'cluster' ? `ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/${database}/${t.name}', '{replica}', _ver)` : 'ReplacingMergeTree(_ver)';
+    const columns = t.columns.map((col) => `    ${col.name} ${col.type} COMMENT ${quote(col.comment)}`).join(',\n');
+    return [
+      `CREATE TABLE IF NOT EXISTS ${database}.${t.name}${onCluster}`,
+      '(',
+      columns,
+      ')',
+      `ENGINE = ${engine}`,
+      ...(t.partitionBy ? [`PARTITION BY ${t.partitionBy}`] : []),
+      `ORDER BY (${t.orderBy.join(', ')})`,
+      `SETTINGS ${variant === 'cluster' ? 'replicated_deduplication_window' : 'non_replicated_deduplication_window'} = ${DEDUPLICATION_WINDOW}, allow_nullable_key = 1`,
+      `COMMENT ${quote(t.comment)}`,
+    ].join('\n');
+  });
+}
+
+function renderViews(variant: Variant, database: string): string[] {
+  const onCluster = variant === 'cluster' ? " ON CLUSTER '{cluster}'" : '';
+  return VIEWS.map((v) => `CREATE OR REPLACE VIEW ${database}.${v.name}${onCluster} AS ${v.select.replaceAll('{db}', database)} COMMENT ${quote(v.comment)}`);
+}
+
 /** CREATE TABLE statements for a database and variant. */
 export function renderSchema(variant: Variant, database = 'lagebild'): string[] {
   const onCluster = variant === 'cluster' ? " ON CLUSTER '{cluster}'" : '';
-  const statements = [`CREATE DATABASE IF NOT EXISTS ${database}${onCluster}`];
-  for (const t of TABLES) {
-    const engine = variant === 'cluster' ? `ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/${database}/${t.name}', '{replica}', _ver)` : 'ReplacingMergeTree(_ver)';
-    const columns = t.columns.map((col) => `    ${col.name} ${col.type} COMMENT ${quote(col.comment)}`).join(',\n');
-    statements.push(
-      [
-        `CREATE TABLE IF NOT EXISTS ${database}.${t.name}${onCluster}`,
-        '(',
-        columns,
-        ')',
-        `ENGINE = ${engine}`,
-        ...(t.partitionBy ? [`PARTITION BY ${t.partitionBy}`] : []),
-        `ORDER BY (${t.orderBy.join(', ')})`,
-        `SETTINGS ${variant === 'cluster' ? 'replicated_deduplication_window' : 'non_replicated_deduplication_window'} = ${DEDUPLICATION_WINDOW}, allow_nullable_key = 1`,
-        `COMMENT ${quote(t.comment)}`,
-      ].join('\n'),
-    );
-  }
-  for (const v of VIEWS) {
-    statements.push(`CREATE OR REPLACE VIEW ${database}.${v.name}${onCluster} AS ${v.select.replaceAll('{db}', database)} COMMENT ${quote(v.comment)}`);
-  }
-  return statements;
+  return [`CREATE DATABASE IF NOT EXISTS ${database}${onCluster}`, ...renderTables(variant, database), ...renderViews(variant, database)];
 }
 
 /** The DDL file for a variant, as written to infra/clickhouse/<variant>/schema.sql. */
@@ -710,4 +723,64 @@ export function schemaFile(variant: Variant): string {
     '',
   ].join('\n');
   return `${header}${renderSchema(variant).join(';\n\n')};\n`;
+}
+
+/** A table of an earlier structure, and what differs (German, for the log). */
+export interface StaleTable {
+  table: string;
+  difference: string;
+}
+
+/**
+ * Tables of `database` whose structure differs from TABLES: other columns or column types, or
+ * another sorting or partition key (comments and settings do not count). An earlier version of
+ * the platform created them; `CREATE TABLE IF NOT EXISTS` leaves them as they are, and the rows
+ * the projector writes now no longer fit, so they are rebuilt from the log (projection.ts).
+ */
+export async function staleTables(warehouse: Warehouse, database = 'lagebild'): Promise<StaleTable[]> {
+  const columns = await warehouse.query<{ table: string; name: string; type: string }>(
+    'SELECT table, name, type FROM system.columns WHERE database = {database:String} ORDER BY table, position',
+    { database },
+  );
+  const tables = await warehouse.query<{ name: string; sorting_key: string; partition_key: string }>(
+    "SELECT name, sorting_key, partition_key FROM system.tables WHERE database = {database:String} AND engine LIKE '%MergeTree'",
+    { database },
+  );
+  const stale: StaleTable[] = [];
+  for (const spec of TABLES) {
+    const table = tables.find((t) => t.name === spec.name);
+    if (!table) continue;
+    const present = columns.filter((c) => c.table === spec.name);
+    const differences: string[] = [];
+    const missing = spec.columns.filter((c) => !present.some((p) => p.name === c.name)).map((c) => c.name);
+    const extra = present.filter((p) => !spec.columns.some((c) => c.name === p.name)).map((p) => p.name);
+    const retyped = spec.columns.filter((c) => present.some((p) => p.name === c.name && p.type !== c.type)).map((c) => c.name);
+    if (missing.length > 0) differences.push(`neue Spalten ${missing.join(', ')}`);
+    if (extra.length > 0) differences.push(`entfallene Spalten ${extra.join(', ')}`);
+    if (retyped.length > 0) differences.push(`geänderte Spaltentypen ${retyped.join(', ')}`);
+    if (table.sorting_key !== spec.orderBy.join(', ')) differences.push('anderer Sortierschlüssel');
+    if (table.partition_key !== (spec.partitionBy ?? '')) differences.push('andere Partitionierung');
+    if (differences.length > 0) stale.push({ table: spec.name, difference: differences.join('; ') });
+  }
+  return stale;
+}
+
+export interface AppliedSchema {
+  /** Tables of an earlier structure, left as they are (empty when the schema is current). */
+  stale: StaleTable[];
+}
+
+/**
+ * Creates the database, the missing tables and the views (idempotent). Tables of an earlier
+ * structure are left as they are, and so are the views while any is left: the views over them
+ * still answer from the old data, and a view naming a column the old table lacks could not be
+ * created. The caller rebuilds such tables from the log (replay.ts), which applies the schema
+ * again once they are current.
+ */
+export async function applySchema(warehouse: Warehouse, database = 'lagebild'): Promise<AppliedSchema> {
+  await warehouse.command(`CREATE DATABASE IF NOT EXISTS ${database}`);
+  for (const statement of renderTables('single', database)) await warehouse.command(statement);
+  const stale = await staleTables(warehouse, database);
+  if (stale.length === 0) for (const statement of renderViews('single', database)) await warehouse.command(statement);
+  return { stale };
 }

@@ -5,7 +5,8 @@
  *
  * Left out of the checksum are the columns that legitimately differ between two runs of the same
  * data: `event_id`, `recorded_at` and `_ver` (when and in which event a row was written) and an
- * indicator value's `computation_id` (a fresh id per computation run). The raw
+ * indicator value's `computation_id` and `stream_version` (a fresh id per computation run, and the
+ * run's place in the indicator's value stream, which counts the runs). The raw
  * fact_indicator_value table is not compared: how many computation runs the indicators service
  * makes depends on how the events were batched, which a crash changes on purpose; the serving
  * view v_indicator_value (the current value per identity) is what users read, and must not.
@@ -18,7 +19,7 @@ export const WAREHOUSE_CHECKS: ReadonlyArray<{ name: string; from: string; excep
   { name: 'fact_observation', from: 'lagebild.fact_observation FINAL', except: VOLATILE },
   { name: 'v_observation', from: 'lagebild.v_observation', except: VOLATILE },
   { name: 'fact_delivery', from: 'lagebild.fact_delivery FINAL', except: VOLATILE },
-  { name: 'v_indicator_value', from: 'lagebild.v_indicator_value', except: `computation_id, ${VOLATILE}` },
+  { name: 'v_indicator_value', from: 'lagebild.v_indicator_value', except: `computation_id, stream_version, ${VOLATILE}` },
   { name: 'dim_area', from: 'lagebild.dim_area FINAL', except: VOLATILE },
   { name: 'dim_indicator', from: 'lagebild.dim_indicator FINAL', except: VOLATILE },
 ];

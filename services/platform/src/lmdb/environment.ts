@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { Packr } from 'msgpackr';
+import { reportCommitFailuresInGerman } from './commit-failures';
 
 /**
  * One LMDB environment per data dir and process, shared by every embedded adapter that works on
@@ -83,6 +84,7 @@ export function openLmdbEnvironment(dataDir: string): LmdbEnvironment {
   const path = resolve(dataDir);
   let env = shared.get(path);
   if (!env) {
+    reportCommitFailuresInGerman();
     const root = open(path, LMDB_ENVIRONMENT_OPTIONS);
     const signals = new EventEmitter();
     // Every subscription of the process listens here; they are many, not leaks.
