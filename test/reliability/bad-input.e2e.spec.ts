@@ -181,7 +181,7 @@ async function deliverMutated(base: BaseFile, mutations: readonly Mutation[], na
   if (sent.status >= 400) {
     const defect = problemDefect(sent.answer);
     if (defect) return `${label}: HTTP ${sent.status}, ${defect}`;
-    if ((await installation.probe.position()) !== before) return `${label}: abgewiesen (HTTP ${sent.status}), aber Ereignisse angehängt`;
+    if ((await installation.probe.changesSince(before)) > 0) return `${label}: abgewiesen (HTTP ${sent.status}), aber Ereignisse angehängt`;
     stats.refused += 1;
     return null;
   }
@@ -379,8 +379,9 @@ async function check(prefix: string, request: RouteRequest, stats: RouteStats): 
   if (answer.status >= 400) {
     const defect = problemDefect(answer);
     if (defect) return `${label}: HTTP ${answer.status}, ${defect}`;
-    const after = await installation.probe.position();
-    if (after !== before) return `${label}: abgewiesen (HTTP ${answer.status}), aber ${after - before} Ereignisse angehängt`;
+    // The audit record of the refusal is expected; anything else is a partial write.
+    const changes = await installation.probe.changesSince(before);
+    if (changes > 0) return `${label}: abgewiesen (HTTP ${answer.status}), aber ${changes} Ereignisse angehängt`;
   } else if (request.init.method !== 'GET') {
     // An accepted write may set consumers going; let them finish so the next refusal is measured alone.
     await installation.probe.settled();

@@ -31,6 +31,8 @@ export interface Probe {
   settled(timeoutMs?: number): Promise<PipelineState>;
   /** Events after a position, in store order. */
   eventsSince(position: number): Promise<StoredEvent[]>;
+  /** Events appended after `position` that change data: audit records (one per request) are not counted. */
+  changesSince(position: number): Promise<number>;
   /** Events per type over the whole store. */
   typeCounts(): Promise<Record<string, number>>;
   /** Records per topic on the log (end offsets). */
@@ -84,6 +86,9 @@ export async function openProbe(dataDir: string, consumers: readonly ConsumerInf
       }
     },
     eventsSince,
+    async changesSince(position) {
+      return (await eventsSince(position)).filter((e) => e.type !== 'AccessAudited').length;
+    },
     async typeCounts() {
       const counts: Record<string, number> = {};
       let after = 0;

@@ -124,11 +124,15 @@ export async function startHost(options: HostOptions): Promise<Host> {
    * continues from the stores.
    */
   const onFatal = (error: unknown) => {
-    const e = error as NodeJS.ErrnoException | undefined;
-    const code = e?.code ?? (typeof e?.message === 'string' && /Input\/output error|No space left/i.test(e.message) ? 'EIO' : undefined);
-    const hint = code === 'ENOSPC' || code === 'EIO' ? ' Ist der Datenträger voll oder nicht mehr erreichbar? Platz schaffen und neu starten; gespeicherte Daten bleiben erhalten.' : ' Bitte das Protokoll prüfen und neu starten; gespeicherte Daten bleiben erhalten.';
+    const e = error as (NodeJS.ErrnoException & { commitError?: NodeJS.ErrnoException }) | undefined;
+    // lmdb rejects a failed transaction with "Commit failed" and the cause in commitError.
+    const cause = e?.commitError ?? e;
+    const code = cause?.code ?? (typeof cause?.message === 'string' && /Input\/output error|No space left/i.test(cause.message) ? 'EIO' : undefined);
+    const storage = code === 'ENOSPC' || code === 'EIO' || e?.commitError !== undefined;
+    const hint = storage ? ' Ist der Datenträger voll oder nicht mehr erreichbar? Platz schaffen und neu starten; gespeicherte Daten bleiben erhalten.' : ' Bitte das Protokoll prüfen und neu starten; gespeicherte Daten bleiben erhalten.';
     logger.fatal({ err: error }, 'uncaught error: exiting');
-    process.stderr.write(`Schwerer Fehler, ${options.name} wird beendet: ${e?.message ?? String(error)}.${hint}\n`);
+    const message = e?.commitError ? `Schreiben in den Datenspeicher fehlgeschlagen (${cause?.message ?? 'unbekannt'})` : (e?.message ?? String(error));
+    process.stderr.write(`Schwerer Fehler, ${options.name} wird beendet: ${message}.${hint}\n`);
     process.exit(1);
   };
   const handleSignals = options.handleSignals ?? true;
