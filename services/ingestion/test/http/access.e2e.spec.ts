@@ -5,25 +5,8 @@
  * 403 and a German message before anything else happens, even when the request itself is
  * invalid; the roles it names pass the gate (their invalid requests get 400, 404 or 415).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import {
-  createApp,
-  createEmbeddedAuth,
-  createLmdbDocumentStore,
-  createLmdbEventLog,
-  createLmdbEventStore,
-  ROLES,
-  serviceMount,
-  silentLogger,
-  type EmbeddedAuth,
-  type Role,
-  type ServiceModule,
-} from '@lagebild/platform';
-import { createService } from '../../src';
+import { ROLES, type EmbeddedAuth, type Role } from '@lagebild/platform';
+import { type IngestionHttp, openIngestionHttp } from '../support/http-service';
 
 const TENANT = '01001';
 const ALL = '*';
@@ -84,44 +67,16 @@ interface Operation {
   requestBody?: unknown;
 }
 
-let dir: string;
+let http: IngestionHttp;
 let auth: EmbeddedAuth;
-let service: ServiceModule;
-let server: Server;
 let base: string;
-let closeStores: () => Promise<void>;
-const previousDataDir = process.env.LAGEBILD_DATA_DIR;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'lagebild-ingestion-access-'));
-  process.env.LAGEBILD_DATA_DIR = dir;
-  const lmdb = path.join(dir, 'lmdb');
-  const eventStore = createLmdbEventStore({ path: lmdb });
-  const documents = createLmdbDocumentStore({ path: lmdb });
-  const eventLog = createLmdbEventLog({ path: lmdb });
-  const logger = silentLogger();
-  auth = await createEmbeddedAuth({ dataDir: dir });
-  service = await createService({ eventStore, documents, eventLog, logger, auth, warehouse: undefined as never });
-  closeStores = async () => {
-    await eventLog.close();
-    await documents.close();
-    await eventStore.close();
-  };
-  const app = createApp({ service: 'ingestion', logger, auth, mounts: [serviceMount(service.name, service.router, service.openapi ? { openapi: service.openapi } : {})] });
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/ingestion`;
+  http = await openIngestionHttp({ prefix: 'ingestion-access' });
+  ({ auth, base } = http);
 });
 
-afterAll(async () => {
-  if (server) await new Promise((resolve) => server.close(resolve));
-  await service?.stop?.();
-  await closeStores?.();
-  if (previousDataDir === undefined) delete process.env.LAGEBILD_DATA_DIR;
-  else process.env.LAGEBILD_DATA_DIR = previousDataDir;
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => http?.close());
 
 async function openapi(): Promise<Record<string, Record<string, Operation>>> {
   const res = await fetch(`${base}/openapi.json`);

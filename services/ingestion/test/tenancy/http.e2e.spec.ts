@@ -4,66 +4,24 @@
  * sees of the register, and who decides on releases (the owner; the Kreis only for a member it
  * plans for, never for a partner), every refusal German problem+json.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import {
-  createApp,
-  createEmbeddedAuth,
-  createLmdbDocumentStore,
-  createLmdbEventLog,
-  createLmdbEventStore,
-  type EmbeddedAuth,
-  type Role,
-  serviceMount,
-  silentLogger,
-  type ServiceModule,
-} from '@lagebild/platform';
-import { createService, loadGemeindeverzeichnis } from '../../src';
+import type { EmbeddedAuth, Role } from '@lagebild/platform';
+import { loadGemeindeverzeichnis } from '../../src';
+import { type IngestionHttp, openIngestionHttp } from '../support/http-service';
 import { FLENSBURG, gv100ad, NF, SLFL } from './support';
 
-let dir: string;
+let http: IngestionHttp;
 let auth: EmbeddedAuth;
-let service: ServiceModule;
-let server: Server;
 let base: string;
-let closeStores: () => Promise<void>;
-const previousDataDir = process.env.LAGEBILD_DATA_DIR;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'lagebild-tenancy-http-'));
-  process.env.LAGEBILD_DATA_DIR = dir;
-  const lmdb = path.join(dir, 'lmdb');
-  const eventStore = createLmdbEventStore({ path: lmdb });
-  const documents = createLmdbDocumentStore({ path: lmdb });
-  const eventLog = createLmdbEventLog({ path: lmdb });
-  const logger = silentLogger();
-  auth = await createEmbeddedAuth({ dataDir: dir });
-  await loadGemeindeverzeichnis({ eventStore, documents }, { fileName: 'GV100AD_301123_test.txt', bytes: gv100ad() }, { subject: 'system:test' });
-  service = await createService({ eventStore, documents, eventLog, logger, auth, warehouse: undefined as never });
-  await service.start?.();
-  closeStores = async () => {
-    await eventLog.close();
-    await documents.close();
-    await eventStore.close();
-  };
-  const app = createApp({ service: 'ingestion', logger, auth, mounts: [serviceMount(service.name, service.router, service.openapi ? { openapi: service.openapi } : {})] });
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  http = await openIngestionHttp({
+    prefix: 'tenancy-http',
+    prepare: (stores) => loadGemeindeverzeichnis(stores, { fileName: 'GV100AD_301123_test.txt', bytes: gv100ad() }, { subject: 'system:test' }).then(() => undefined),
   });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/ingestion`;
+  ({ auth, base } = http);
 });
 
-afterAll(async () => {
-  if (server) await new Promise((resolve) => server.close(resolve));
-  await service?.stop?.();
-  await closeStores?.();
-  if (previousDataDir === undefined) delete process.env.LAGEBILD_DATA_DIR;
-  else process.env.LAGEBILD_DATA_DIR = previousDataDir;
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => http?.close());
 
 interface Answer {
   status: number;
