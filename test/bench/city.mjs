@@ -103,6 +103,26 @@ export async function germany() {
   return { key: 'deutschland', label: `Deutschland (${leaves.length.toLocaleString('de-DE')} Gemeinden, ${kreise.size} Kreise, 16 Länder)`, tenant: '99999', units, leaves, granularity: 'year', periodicity: 'jährlich', periodLabel: 'Jahre' };
 }
 
+/**
+ * One Bezirk of a structure with its Planungsräume, as a structure of its own (same tenant, own
+ * key): the subset on which a scale too large for the whole city is measured.
+ */
+export function subset(structure, topCode) {
+  const top = structure.units.find((u) => u.code === topCode && u.parent === '');
+  if (!top) throw new Error(`${structure.label}: keine oberste Einheit ${topCode}.`);
+  const units = [{ ...top }];
+  for (const u of structure.units) if (u.parent === topCode) units.push({ ...u });
+  const codes = new Set(units.map((u) => u.code));
+  const leaves = structure.leaves.filter((l) => codes.has(l.code));
+  return {
+    ...structure,
+    key: `${structure.key}-${topCode}`,
+    label: `${structure.label.replace(/ \(.*$/, '')}-${top.name} (${leaves.length} Planungsräume, Teilmenge)`,
+    units,
+    leaves,
+  };
+}
+
 /** `count` periods ending with 2024 (months 'YYYY-MM' or years 'YYYY'), oldest first. */
 export function periods(structure, count) {
   const out = [];

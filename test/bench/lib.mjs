@@ -10,6 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, openAsBlob, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +105,7 @@ export async function startLagebild({ dataDir, demo = false, env = {}, timeoutMs
   child.stderr.on('data', (d) => (output += d.toString()));
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   let exitCode;
+  let stopInfo;
   void exited.then((code) => (exitCode = code));
   const started = performance.now();
   const ready = demo ? /Zugänge für alle Demo-Mandanten/ : /Lagebild läuft: (http:\/\/\S+)/;
@@ -119,19 +121,52 @@ export async function startLagebild({ dataDir, demo = false, env = {}, timeoutMs
   const url = output.match(/Lagebild läuft: (http:\/\/\S+)/)[1];
   return {
     url,
-    child,
     pid: child.pid,
     startSeconds: (performance.now() - started) / 1000,
     output: () => output,
-    async stop() {
+    /** The exit code or signal once the process has ended, else undefined. */
+    exited: () => exitCode,
+    /** Why it ended, from its output: fatal errors and error lines, else its last lines. */
+    lastWords: () => lastWords(output),
+    /** How the last stop() went: seconds from SIGTERM to exit, and whether SIGKILL was needed. */
+    stopInfo: () => stopInfo,
+    /**
+     * SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code or signal. A server
+     * still working through a large consumer batch may need longer than 30 s to stop.
+     */
+    async stop({ graceMs = 120_000 } = {}) {
       if (exitCode !== undefined) return exitCode;
+      const asked = performance.now();
+      let forced = false;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const timer = setTimeout(() => {
+        forced = true;
+        child.kill('SIGKILL');
+      }, graceMs);
       const code = await exited;
       clearTimeout(timer);
+      stopInfo = { seconds: (performance.now() - asked) / 1000, forced };
       return code;
     },
   };
+}
+
+/**
+ * The lines of a server's output that say why it ended: V8's fatal error and the GC lines before
+ * it, German error lines, stack heads; native stack frames are left out. Without such lines,
+ * the last three lines of the output.
+ */
+export function lastWords(output) {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const telling = lines.filter((l) => /FATAL|fatal|Error|heap|Mark-Compact|abort|Abbruch|Fehler|beendet/.test(l) && !/^\d+: 0x/.test(l));
+  return (telling.length > 0 ? telling.slice(-5) : lines.slice(-3)).join(' | ').slice(0, 1500);
+}
+
+/** The V8 heap limit a `lagebild` child gets (bytes): the default of this machine, or NODE_OPTIONS' --max-old-space-size. */
+export function heapLimitOf(env = {}) {
+  const r = spawnSync(process.execPath, ['-p', 'v8.getHeapStatistics().heap_size_limit'], { env: lagebildEnv(env), encoding: 'utf8' });
+  const bytes = Number(r.stdout.trim());
+  return Number.isFinite(bytes) && bytes > 0 ? bytes : Number.NaN;
 }
 
 /** Runs `lagebild <args>` to completion (e.g. `areas import` before the server starts). */
@@ -185,14 +220,23 @@ export class HttpError extends Error {
  * doubles a write.
  */
 async function fetchOnce(url, init, { readOnly = false } = {}) {
-  try {
-    return await fetch(url, init);
-  } catch (error) {
-    const code = error?.cause?.code;
-    const repeatable = readOnly || ['GET', 'PUT', 'HEAD'].includes(init.method ?? 'GET');
-    if (repeatable && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) return fetch(url, init);
-    throw new Error(`${init.method ?? 'GET'} ${url}: ${error.message}${code ? ` (${code})` : ''}`, { cause: error });
+  const repeatable = readOnly || ['GET', 'PUT', 'HEAD'].includes(init.method ?? 'GET');
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      const code = error?.cause?.code;
+      if (attempt === 0 && repeatable && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) continue;
+      const wrapped = new Error(`${init.method ?? 'GET'} ${url}: ${error.message}${code ? ` (${code})` : ''}`, { cause: error });
+      wrapped.code = code;
+      throw wrapped;
+    }
   }
+}
+
+/** Whether a failed request only met a busy server (no answer in time, connection dropped): worth asking again. */
+export function isBusy(error) {
+  return ['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_SOCKET', 'ECONNRESET'].includes(error?.code);
 }
 
 /** A JSON call; throws HttpError unless the status is in `ok` (default 2xx). */
@@ -218,6 +262,40 @@ export async function call(base, token, method, route, body, { ok, readOnly } = 
   return { status: res.status, body: parsed };
 }
 
+/**
+ * A JSON call that may take as long as the server needs (node:http, no timeout), for long
+ * requests such as POST /api/warehouse/replay: fetch (undici) gives up after 300 s without
+ * response headers, which would report a working server as failed. Throws HttpError unless 2xx.
+ */
+export function callPatient(base, token, method, route, body) {
+  const target = new URL(route, base);
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      target,
+      { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('error', reject);
+        res.on('end', () => {
+          let parsed = text;
+          try {
+            parsed = text ? JSON.parse(text) : null;
+          } catch {
+            // not JSON
+          }
+          if (res.statusCode >= 200 && res.statusCode < 300) resolve({ status: res.statusCode, body: parsed });
+          else reject(new HttpError(method, route, res.statusCode, parsed));
+        });
+      },
+    );
+    req.on('error', (error) => reject(new Error(`${method} ${target}: ${error.message}${error.code ? ` (${error.code})` : ''}`, { cause: error })));
+    req.end(payload);
+  });
+}
+
 /** Uploads a delivery file (multipart, streamed from disk) and returns the 202/200 answer. */
 export async function deliver(base, token, { file, fileName = path.basename(file), profile, tenant }) {
   const form = new FormData();
@@ -230,12 +308,25 @@ export async function deliver(base, token, { file, fileName = path.basename(file
   return body;
 }
 
-/** Polls a delivery until it is decided; returns its view (status angenommen or abgelehnt). */
+/**
+ * Polls a delivery until it is decided; returns its view (status angenommen or abgelehnt) and
+ * the longest time one status request took (a server busy with a large delivery answers late).
+ */
 export async function waitForDecision(base, token, deliveryId, { timeoutMs = 600_000, intervalMs = 20 } = {}) {
   const until = performance.now() + timeoutMs;
+  let slowestMs = 0;
   for (;;) {
-    const { body } = await call(base, token, 'GET', `/api/ingestion/deliveries/${deliveryId}`);
-    if (body.status === 'angenommen') return body;
+    const asked = performance.now();
+    let body;
+    try {
+      ({ body } = await call(base, token, 'GET', `/api/ingestion/deliveries/${deliveryId}`));
+    } catch (error) {
+      if (!isBusy(error) || performance.now() > until) throw error;
+      slowestMs = Math.max(slowestMs, performance.now() - asked);
+      continue;
+    }
+    slowestMs = Math.max(slowestMs, performance.now() - asked);
+    if (body.status === 'angenommen') return { ...body, slowestPollMs: slowestMs };
     if (body.status === 'abgelehnt') {
       const report = await call(base, token, 'GET', `/api/ingestion/deliveries/${deliveryId}/report`);
       throw new Error(`Lieferung ${body.fileName} abgelehnt: ${report.body.findings?.slice(0, 5).map((f) => f.message).join(' | ')}`);
