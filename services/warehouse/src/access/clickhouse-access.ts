@@ -35,7 +35,7 @@
  * the same run (a reader may see an access error during those milliseconds). A tenant that leaves
  * the register keeps its user until the operator drops it (see docs/betrieb.md).
  */
-import { accessConditionSql, type TenancyView } from '@lagebild/platform';
+import { accessConditionSql, sqlString, type TenancyView } from '@lagebild/platform';
 import { z } from 'zod';
 import { TABLES, VIEWS } from '../schema';
 
@@ -309,7 +309,7 @@ export function ident(name: string): string {
 
 /** A ClickHouse string literal with `\` and `'` escaped. */
 export function literal(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return sqlString(text);
 }
 
 /** Text for a `--` comment: line breaks and other control characters become spaces, so it cannot end the comment. */

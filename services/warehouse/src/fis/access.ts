@@ -12,7 +12,7 @@
  *   released them (audience, indicator, area level, after the embargo). Comparisons across
  *   tenants (Kreisvergleich) span every tenant with something visible.
  */
-import { accessConditionSql, emptyTenancyView, RAW_ROLES, readableTenants, relationOf, type Principal, type Role, type TenancyView } from '@lagebild/platform';
+import { accessConditionSql, activeReleases, emptyTenancyView, RAW_ROLES, readableTenants, relationOf, type Principal, type Role, type TenancyView } from '@lagebild/platform';
 
 export const FIS_ROLES: readonly Role[] = ['fuehrung', 'controlling', 'sozialplanung', 'statistikstelle', 'admin'];
 
@@ -48,8 +48,7 @@ export function maySeeRaw(principal: Principal, tenant: string | null, tenancy: 
   const relation = relationOf(tenancy.view, principal, tenant);
   if (relation !== 'OWN' && relation !== 'KREIS_BETREUT' && relation !== 'KREIS_PARTNER') return false;
   if (relation === 'KREIS_PARTNER') {
-    const t = tenancy.now.getTime();
-    const rawRelease = tenancy.view.releasesOf(tenant).some((r) => !r.withdrawnAt && r.audience === 'KREIS' && r.form === 'RAW' && (r.embargoUntil === null || Date.parse(r.embargoUntil) <= t));
+    const rawRelease = activeReleases(tenancy.view, tenant, tenancy.now).some((r) => r.audience === 'KREIS' && r.form === 'RAW');
     if (!rawRelease) return false;
   }
   return principal.roles.some((r) => RAW_ROLES.includes(r));
