@@ -16,6 +16,7 @@ export {
   DEAD_LETTER_HEADERS,
   EVENT_ID_HEADER,
   type ConsumerOptions,
+  type HandlerContext,
   type RetryPolicy,
   createDocumentStoreProcessedEventIds,
   createInMemoryProcessedEventIds,

@@ -72,8 +72,8 @@ export function createProjection(deps: ProjectionDeps, options: { group?: string
         // Idempotence lies in the tables (replacing merge + deduplication tokens): no processed-id set needed.
         idempotency: false,
         logger,
-        handle: async (records) => {
-          await project({ warehouse: deps.warehouse, codec: deps.codec, database }, records);
+        handle: async (records, { signal }) => {
+          await project({ warehouse: deps.warehouse, codec: deps.codec, database, signal }, records);
         },
       });
       // Stopped while the consumer was being set up: stop it too, or it would outlive the service.

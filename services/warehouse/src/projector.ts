@@ -482,27 +482,54 @@ export interface ProjectorOptions {
   codec: IntegrationEventCodec;
   /** Database of the tables (a replay writes into a fresh one). @default 'lagebild' */
   database?: string;
+  /** Gives up between inserts once aborted (the batch is then not committed and comes again). */
+  signal?: AbortSignal;
+}
+
+/** Thrown by `project()` when its signal aborted; the rows inserted so far are harmless (the batch comes again and converges). */
+export class ProjectionAbortedError extends Error {
+  constructor() {
+    super('Projektion abgebrochen (Dienst wird beendet); der Stapel wird beim nächsten Start erneut projiziert.');
+    this.name = 'ProjectionAbortedError';
+  }
 }
 
 /**
  * Projects one batch of log records (one topic, offset order). The deduplication token names the
- * table, topic, partition and offset range: a redelivered batch with the same boundaries is
- * dropped by the engine, and a batch cut differently converges through the replacing merge.
+ * table, topic, partition, offset range and block number: a redelivered batch with the same
+ * boundaries is dropped by the engine, and a batch cut differently converges through the
+ * replacing merge.
+ *
+ * Memory stays bounded by one block per table: records are decoded one at a time and their rows
+ * go into a block per table that is inserted as soon as it is full (a batch of the log can hold a
+ * thousand records of 5,000 observations each, millions of rows that would not fit the heap as
+ * objects at once). The blocks are cut at the same places whenever the same records come again,
+ * so the tokens stay deterministic.
  */
 export async function project(options: ProjectorOptions, records: readonly Pick<ConsumedRecord, 'value' | 'topic' | 'partition' | 'offset'>[]): Promise<number> {
   if (records.length === 0) return 0;
   const database = options.database ?? 'lagebild';
-  const events = records.map((r) => options.codec.decode(r.value));
   const first = records[0]!;
   const last = records[records.length - 1]!;
+  const range = `${first.topic}:${first.partition}:${first.offset}-${last.offset}`;
+  const pending = new Map<string, { rows: Row[]; block: number }>();
   let rows = 0;
-  for (const [table, tableRowsList] of tableRows(events)) {
-    // Large batches go in blocks (one insert's text stays far below the engine's and V8's limits); the block number is part of the token.
-    for (let i = 0; i < tableRowsList.length; i += INSERT_BLOCK_ROWS) {
-      const block = tableRowsList.slice(i, i + INSERT_BLOCK_ROWS);
-      await options.warehouse.insert(`${database}.${table}`, block, { deduplicationToken: `${table}:${first.topic}:${first.partition}:${first.offset}-${last.offset}:${i / INSERT_BLOCK_ROWS}` });
-      rows += block.length;
+  const flush = async (table: string, entry: { rows: Row[]; block: number }) => {
+    if (options.signal?.aborted) throw new ProjectionAbortedError();
+    const block = entry.rows;
+    entry.rows = [];
+    await options.warehouse.insert(`${database}.${table}`, block, { deduplicationToken: `${table}:${range}:${entry.block}` });
+    entry.block += 1;
+    rows += block.length;
+  };
+  for (const record of records) {
+    for (const [table, row] of rowsOf(options.codec.decode(record.value))) {
+      let entry = pending.get(table);
+      if (!entry) pending.set(table, (entry = { rows: [], block: 0 }));
+      entry.rows.push(row);
+      if (entry.rows.length >= INSERT_BLOCK_ROWS) await flush(table, entry);
     }
   }
+  for (const [table, entry] of pending) if (entry.rows.length > 0) await flush(table, entry);
   return rows;
 }

@@ -102,8 +102,8 @@ async function rebuild(deps: ReplayDeps, options: ReplayOptions): Promise<Replay
     idempotency: false,
     fromBeginning: true,
     logger: deps.logger?.child({ component: 'warehouse-replay' }),
-    handle: async (records) => {
-      rows += await project({ warehouse: deps.warehouse, codec: deps.codec, database }, records);
+    handle: async (records, { signal }) => {
+      rows += await project({ warehouse: deps.warehouse, codec: deps.codec, database, signal }, records);
     },
   });
   let switched = false;

@@ -6,10 +6,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createCodec, exampleIntegrationEvents } from '@lagebild/contracts';
+import { createCodec, exampleIntegrationEvents, type IntegrationEvent } from '@lagebild/contracts';
+import type { Warehouse } from '@lagebild/platform';
 import { type ChdbWarehouse, createChdbWarehouse } from '@lagebild/platform';
 import { applySchema } from '../src/projection';
-import { project, rowsOf } from '../src/projector';
+import { INSERT_BLOCK_ROWS, project, ProjectionAbortedError, rowsOf } from '../src/projector';
 import { schemaFile, TABLES, VIEWS } from '../src/schema';
 
 const codec = createCodec();
@@ -109,6 +110,43 @@ describe('projection into the star schema', () => {
     expect(values.find((v) => v.product_code === '361010')?.prevention).toBe('PRAEVENTIV');
     const [report] = await warehouse.query<{ product_name: string; quarter: number; deviation_percent: number; comment: string }>('SELECT product_name, quarter, deviation_percent, comment FROM lagebild.v_budget_deviation');
     expect(report).toEqual({ product_name: 'Hilfen zur Erziehung', quarter: 2, deviation_percent: 9.5, comment: 'Sechs zusätzliche stationäre Unterbringungen nach § 34 SGB VIII seit März.' });
+  });
+
+  it('projects a batch larger than one insert block in blocks, the same blocks when it comes again, and gives up between blocks when stopped', async () => {
+    // One log batch of 13 deliveries' records of 5,000 observations each: more rows than one block.
+    const database = 'blocks';
+    await applySchema(warehouse, database);
+    const template = events.find((e) => e.type === 'ObservationsRecorded') as Extract<IntegrationEvent, { type: 'ObservationsRecorded' }>;
+    const batch = Array.from({ length: 13 }, (_, r) => {
+      const observations = Array.from({ length: 5_000 }, (_, i) => ({ ...template.data.observations[0]!, areaCode: `PR${r}-${i}` }));
+      const event = { ...template, envelope: { ...template.envelope, id: `00000000-0000-4000-8000-${String(r).padStart(12, '0')}` }, data: { ...template.data, observations } } as IntegrationEvent;
+      return { value: codec.encode(event), topic: 'lagebild.ingestion', partition: 0, offset: 100 + r };
+    });
+    const total = 13 * 5_000;
+    expect(total).toBeGreaterThan(INSERT_BLOCK_ROWS);
+    const rawRows = async () => (await warehouse.query<{ n: number }>(`SELECT count() AS n FROM ${database}.fact_observation`))[0]!.n;
+
+    // Stopped after the first block: the error says so, and the batch is left to come again.
+    const stop = new AbortController();
+    const stopping: Warehouse = new Proxy(warehouse, {
+      get(target, key, receiver) {
+        if (key !== 'insert') return Reflect.get(target, key, receiver) as unknown;
+        return async (...args: Parameters<Warehouse['insert']>) => {
+          await target.insert(...args);
+          stop.abort();
+        };
+      },
+    });
+    await expect(project({ warehouse: stopping, codec, database, signal: stop.signal }, batch)).rejects.toBeInstanceOf(ProjectionAbortedError);
+    expect(await rawRows()).toBe(INSERT_BLOCK_ROWS);
+
+    // Delivered again whole: the first block is the same block (dropped by its token), the rest goes in.
+    expect(await project({ warehouse, codec, database }, batch)).toBe(total);
+    expect(await rawRows()).toBe(total);
+    expect(await project({ warehouse, codec, database }, batch)).toBe(total);
+    expect(await rawRows()).toBe(total);
+    const [distinct] = await warehouse.query<{ n: number }>(`SELECT uniqExact(area_code) AS n FROM ${database}.fact_observation`);
+    expect(distinct!.n).toBe(total);
   });
 
   it('ships the DDL of both variants as generated from the schema', async () => {

@@ -35,8 +35,13 @@ export interface ConsumerOptions {
   log: EventLog;
   group: string;
   topics: readonly string[];
-  /** Handles records of one topic in offset order. Throwing means: these records failed. */
-  handle: (records: readonly ConsumedRecord[]) => Promise<void>;
+  /**
+   * Handles records of one topic in offset order. Throwing means: these records failed.
+   * `signal` aborts when the consumer is stopped: a long handler may give up between its steps
+   * (throwing anything); the batch is then neither committed nor dead-lettered but delivered
+   * again on the next start, so shutdown need not wait for a large batch to finish.
+   */
+  handle: (records: readonly ConsumedRecord[], context: HandlerContext) => Promise<void>;
   /**
    * Which event ids the group has processed. Default: a set over `documents` (collection
    * `processed:<group>`). `false` turns deduplication off; only for handlers that are
@@ -53,6 +58,11 @@ export interface ConsumerOptions {
   logger?: Logger;
   /** Clock for the dead letters' failed-at header. Default: the system clock. */
   now?: () => Date;
+}
+
+export interface HandlerContext {
+  /** Aborted once `stop()` was called. */
+  signal: AbortSignal;
 }
 
 class ConsumerStoppedError extends Error {
@@ -74,8 +84,9 @@ class ConsumerStoppedError extends Error {
  * - Dead letters: a record that still fails alone is published to the dead-letter topic with
  *   its original key and value bytes and headers naming the origin and the error, marked as
  *   processed, and consumption goes on.
- * - Graceful stop: `stop()` ends retry pauses at once, lets a running handler call finish, and
- *   commits what was completed. Use `onShutdownSignals` to stop on SIGTERM / SIGINT.
+ * - Graceful stop: `stop()` ends retry pauses at once, aborts the handler's signal (a handler
+ *   that honours it gives up its batch, which is delivered again on the next start; one that
+ *   does not is let finish), and commits what was completed. Use `onShutdownSignals` to stop on SIGTERM / SIGINT.
  *
  * Effects of a handler and the marking of its ids are not one transaction: after a crash
  * between the two, the records are handled again, so handlers should be idempotent in effect
@@ -108,6 +119,7 @@ export async function runConsumer(options: ConsumerOptions): Promise<Subscriptio
   }
 
   const stopped = new AbortController();
+  const context: HandlerContext = { signal: stopped.signal };
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -128,9 +140,11 @@ export async function runConsumer(options: ConsumerOptions): Promise<Subscriptio
     for (let attemptNo = 1; attemptNo <= retry.maxAttempts; attemptNo += 1) {
       if (stopped.signal.aborted) throw new ConsumerStoppedError();
       try {
-        await handle(records);
+        await handle(records, context);
         return { attempts: attemptNo };
       } catch (error) {
+        // Given up because of the stop: not a failure of these records, so no retry and no dead letter.
+        if (stopped.signal.aborted) throw new ConsumerStoppedError();
         lastError = error;
         logger.warn(
           { err: error, group, topic: records[0]?.topic, fromOffset: records[0]?.offset, records: records.length, attempt: attemptNo },

@@ -177,6 +177,31 @@ describe('consumer runner', () => {
     expect(await readAll(`${topic}.dlq`)).toEqual([]);
   });
 
+  it('stop() aborts a long handler through its signal: the batch is neither committed nor dead-lettered, and comes again on the next start', async () => {
+    // One record: a failed batch of one goes straight to the dead letters, so this would show a stop taken for a failure.
+    await log.publish(topic, [event('goal-1', 'gross')]);
+    let started = false;
+    const subscription = await consume({
+      // One attempt only: were the abort taken for a failure, the batch would go to the dead letters.
+      retry: { maxAttempts: 1, initialBackoffMs: 5, maxBackoffMs: 5 },
+      handle: (_records, { signal }) =>
+        new Promise<void>((_resolve, reject) => {
+          started = true;
+          // A handler that would run for a long time, giving up only when told to.
+          signal.addEventListener('abort', () => reject(new Error('abgebrochen')), { once: true });
+        }),
+    });
+    await waitFor(() => started, 'Handler läuft');
+    await subscription.stop();
+    expect(await committed()).toBe(0);
+    expect(await readAll(`${topic}.dlq`)).toEqual([]);
+
+    const handled: string[] = [];
+    await consume({ handle: async (records) => void handled.push(...records.map(text)) });
+    await waitFor(async () => (await committed()) === 1, 'nach dem Neustart bestätigt');
+    expect(handled).toEqual(['gross']);
+  });
+
   it('refuses to start without somewhere to keep processed event ids', async () => {
     await expect(runConsumer({ log, group, topics: [topic], handle: async () => undefined })).rejects.toThrow(/verarbeitete Ereignis-IDs/);
   });
