@@ -24,8 +24,12 @@ export interface IndicatorsModule {
   tenancy: TenancyDirectory;
   /** Serialised per tenant and scheme, so a delivery and an API request never compute over each other. */
   recompute(request: RecomputeRequest): Promise<ComputationSummary[]>;
-  /** Handles ingestion records (exposed for tests that feed events without a log). */
-  handle(records: readonly Pick<ConsumedRecord, 'value'>[]): Promise<void>;
+  /**
+   * Handles ingestion records (exposed for tests that feed events without a log). With an aborted
+   * `signal` (the service is stopping) it gives up before the next record; what it recorded so far
+   * is recorded again, idempotently, when the batch comes again.
+   */
+  handle(records: readonly Pick<ConsumedRecord, 'value'>[], signal?: AbortSignal): Promise<void>;
 }
 
 export function createIndicators(deps: Omit<RecomputeDeps, 'observations' | 'catalogue'>, codec: IntegrationEventCodec = createCodec()): IndicatorsModule {
@@ -49,8 +53,9 @@ export function createIndicators(deps: Omit<RecomputeDeps, 'observations' | 'cat
       });
       return next;
     },
-    async handle(records) {
+    async handle(records, signal) {
       for (const record of records) {
+        signal?.throwIfAborted();
         const event = codec.decode(record.value);
         const tenant = event.envelope.tenant;
         switch (event.type) {
@@ -142,7 +147,7 @@ export const createService: ServiceFactory = (deps) => {
         topics: [INGESTION_TOPIC],
         documents: deps.documents,
         logger: deps.logger.child({ component: 'indicators-consumer' }),
-        handle: (records) => module.handle(records),
+        handle: (records, { signal }) => module.handle(records, signal),
       });
     },
     stop: async () => {

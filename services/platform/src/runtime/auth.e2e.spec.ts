@@ -147,6 +147,19 @@ describe('embedded authentication', () => {
     });
   });
 
+  it('refuses a token it accepted before once the token has expired (verified tokens are remembered only until their expiry)', async () => {
+    // Expired 26 s ago: still inside the 30 s clock tolerance for up to 4 more seconds.
+    const token = await auth.issueToken({ subject: 'planerin', tenant: '05315000', roles: ['sozialplanung'], expiresIn: -26 });
+    const first = await get(`${base}/api/test/me`, token);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ subject: 'planerin', tenant: '05315000' });
+
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    const later = await get(`${base}/api/test/me`, token);
+    expect(later.status).toBe(401);
+    expect(await later.json()).toMatchObject({ type: 'urn:lagebild:problem:token-expired' });
+  });
+
   it('refuses a token whose payload was changed after signing', async () => {
     const token = await auth.issueToken({ subject: 'planerin', tenant: '05315000', roles: ['fuehrung'] });
     const [header, payload, signature] = token.split('.');

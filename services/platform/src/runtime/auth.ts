@@ -181,7 +181,37 @@ function bearerToken(req: Request): string | undefined {
   return match[1];
 }
 
-function makeAuthenticator<M extends 'embedded' | 'jwks'>(mode: M, verify: (token: string) => Promise<Principal>) {
+/** Verified tokens remembered per process (a browser or Grafana sends the same token with every request). */
+const VERIFIED_TOKENS_MAX = 10_000;
+/** Seconds a token is still accepted after its `exp` (clocks of issuer and service differ). */
+const CLOCK_TOLERANCE_S = 30;
+
+interface Verified {
+  principal: Principal;
+  /** `exp` of the token, seconds since the epoch. */
+  exp: number;
+}
+
+/**
+ * The authenticator with a cache of verified tokens: checking an ES256/RS256 signature costs
+ * more than answering most requests, and a token is immutable, so a token verified once is taken
+ * again without its signature checked until it expires (by the same tolerance as the
+ * verification). Only successfully verified tokens are remembered, at most VERIFIED_TOKENS_MAX,
+ * the oldest dropped first; the principal is frozen so no request can change it for the next.
+ * Tokens are not revocable before `exp` either way (embedded tokens by design, OIDC access
+ * tokens as issued).
+ */
+function makeAuthenticator<M extends 'embedded' | 'jwks'>(mode: M, verifyToken: (token: string) => Promise<Verified>, now: () => number = Date.now) {
+  const verified = new Map<string, Verified>();
+  const verify = async (token: string): Promise<Principal> => {
+    const known = verified.get(token);
+    if (known && now() < (known.exp + CLOCK_TOLERANCE_S) * 1000) return known.principal;
+    if (known) verified.delete(token);
+    const fresh = await verifyToken(token);
+    if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value!);
+    verified.set(token, fresh);
+    return fresh.principal;
+  };
   const authenticate: RequestHandler = async (req: Request, _res: Response, next: NextFunction) => {
     const token = bearerToken(req);
     if (token === undefined) {
@@ -193,20 +223,28 @@ function makeAuthenticator<M extends 'embedded' | 'jwks'>(mode: M, verify: (toke
   return { mode, verify, authenticate };
 }
 
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 async function verifyWith(
   token: string,
   keys: JWTVerifyGetKey,
   options: { issuer: string; audience: string; algorithms?: string[]; claims: ClaimNames },
-): Promise<Principal> {
+): Promise<Verified> {
   try {
     const { payload } = await jwtVerify(token, keys, {
       issuer: options.issuer,
       audience: options.audience,
       ...(options.algorithms ? { algorithms: options.algorithms } : {}),
       requiredClaims: ['exp', 'sub'],
-      clockTolerance: 30,
+      clockTolerance: CLOCK_TOLERANCE_S,
     });
-    return principalFromClaims(payload, options.claims);
+    return { principal: deepFreeze(principalFromClaims(payload, options.claims)), exp: payload.exp! };
   } catch (error) {
     throw verificationProblem(error);
   }
