@@ -44,6 +44,23 @@ describe('the codec', () => {
     expect(codec.decode(codec.encode(event))).toEqual(event);
   });
 
+  it('round-trips a batch of 5,000 observations, and small events before and after it, byte for byte the same as each alone', () => {
+    const small = exampleIntegrationEvent('GoalCreated');
+    const template = exampleIntegrationEvent('ObservationsRecorded');
+    const observations = Array.from({ length: 5_000 }, (_, i) => ({ ...template.data.observations[0]!, areaCode: `PR-${i}`, value: i }));
+    const large = { ...template, data: { ...template.data, observations } } as IntegrationEvent;
+    const smallBefore = codec.encode(small);
+    const largeBytes = codec.encode(large);
+    // Encoded again after the large one: nothing of it may be left over in the small one.
+    const smallAfter = codec.encode(small);
+    expect(largeBytes.length).toBeGreaterThan(100_000);
+    expect(codec.decode(largeBytes)).toEqual(large);
+    expect(smallAfter).toEqual(smallBefore);
+    expect(codec.decode(smallAfter)).toEqual(small);
+    // Each result owns its bytes: a later encoding does not change an earlier one.
+    expect(codec.decode(largeBytes)).toEqual(large);
+  });
+
   it('writes envelope and body in single-object encoding with the current schema fingerprints', () => {
     const event = exampleIntegrationEvent('ObservationsRecorded');
     const bytes = codec.encode(event);

@@ -146,14 +146,31 @@ export function createCodec(options: CodecOptions = {}): IntegrationEventCodec {
     return result.value;
   }
 
+  /**
+   * Scratch space for encoding, grown to the largest event seen. avsc's toBuffer writes into a
+   * fixed 1 KB buffer and, for anything larger, writes the whole value a second time into one
+   * of the right size; an event batch of thousands of values paid twice, and once more for the
+   * envelope around it. Encoding into this buffer once (again only when it was too small) and
+   * copying the bytes out costs one pass and one copy.
+   */
+  let scratch = Buffer.allocUnsafe(1 << 16);
+
   function writeBody(compiled: CompiledVersion, value: unknown, what: string): Buffer {
-    let body: Buffer;
-    try {
-      body = compiled.type.toBuffer(value);
-    } catch (error) {
-      throw new InvalidEventError(`${what} (${compiled.label})`, issuesOf(compiled.type, value, error), { cause: error });
+    const { header } = compiled;
+    for (;;) {
+      header.copy(scratch, 0);
+      let end: number;
+      try {
+        end = compiled.type.encode(value, scratch, header.length);
+      } catch (error) {
+        throw new InvalidEventError(`${what} (${compiled.label})`, issuesOf(compiled.type, value, error), { cause: error });
+      }
+      // A negative result is the number of bytes missing.
+      if (end >= 0) return Buffer.from(scratch.subarray(0, end));
+      let size = scratch.length * 2;
+      while (size < scratch.length - end) size *= 2;
+      scratch = Buffer.allocUnsafe(size);
     }
-    return Buffer.concat([compiled.header, body]);
   }
 
   function lookUp(bytes: Buffer, what: string): { compiled: CompiledVersion; body: Buffer } {
