@@ -14,9 +14,9 @@
  * A target missed is shown as missed; nothing is tuned to look better.
  *
  * Aufruf: node scripts/bench.mjs [--quick] [--gross] [--nur platform,ingestion,indicators,warehouse,budget,e2e]
- *   --quick  kurzer Lauf (rund eine Viertelstunde): LAGEBILD_BENCH_SCALE=0.1 für die Pakete, die ihn
- *            kennen, FIS-Panels mit 5 Kennzahlen und 5 Läufen, ohne den Kennzahlen-Benchmark
- *            (keine kurze Fassung), die Ende-zu-Ende-Messungen in kurzer Fassung
+ *   --quick  kurzer Lauf: LAGEBILD_BENCH_SCALE=0.1 für die Pakete (beim Kennzahlen-Benchmark 5 statt
+ *            50 Kennzahlen für Deutschland), FIS-Panels mit 5 Kennzahlen und 5 Läufen, die
+ *            Ende-zu-Ende-Messungen in kurzer Fassung
  *   --gross  zusätzlich 100× für ganz Berlin in den Ende-zu-Ende-Messungen (test/bench/e2e.mjs)
  *   --nur    nur diese Messungen; BENCHMARKS.md enthält dann nur sie
  */
@@ -31,8 +31,8 @@ import { fmt, fmtAuto, gitCommit, ROOT } from '../test/bench/lib.mjs';
 const PACKAGES = [
   { id: 'platform', area: 'Plattform (eingebettete Adapter)', dir: 'services/platform' },
   { id: 'ingestion', area: 'Ingestion', dir: 'services/ingestion' },
-  // No short variant (about 20 minutes: three rounds at Germany scale, with events): left out of --quick.
-  { id: 'indicators', area: 'Kennzahlen', dir: 'services/indicators', parse: parseIndicators, quick: false },
+  // Writes LAGEBILD_BENCH_OUT; with --quick (LAGEBILD_BENCH_SCALE=0.1) 5 instead of 50 Germany indicators and the memory run at Berlin x 10.
+  { id: 'indicators', area: 'Kennzahlen', dir: 'services/indicators' },
   { id: 'warehouse', area: 'Warehouse', dir: 'services/warehouse', quickEnv: { LAGEBILD_BENCH_FIS_RUNS: '5', LAGEBILD_BENCH_INDICATORS: '5' } },
   { id: 'budget', area: 'Haushalt', dir: 'services/budget', parse: parseBudget },
 ];
@@ -60,28 +60,6 @@ function num(text) {
   const t = text.trim();
   if (/^\d+\.\d{1,2}$/.test(t)) return Number(t); // toFixed(2): a decimal point
   return Number(t.replace(/\./g, '').replace(',', '.'));
-}
-
-/** The indicators benchmark prints per scenario: engine, engine with events, chDB baseline, ratios. */
-function parseIndicators(output) {
-  const lines = output.split('\n');
-  const results = [];
-  for (let i = 0; i < lines.length; i += 1) {
-    const engine = lines[i + 1]?.match(/^\s+Engine \(.*\): ([\d.]+) Werte in ([\d.]+) ms = ([\d.]+) Werte\/s/);
-    if (!engine) continue;
-    const scenario = lines[i].trim();
-    const events = lines[i + 2]?.match(/ms = ([\d.]+) Werte\/s/);
-    const base = lines[i + 3]?.match(/Basis: eine chDB-SQL-Anweisung: ([\d.]+) Werte in ([\d.]+) ms = ([\d.]+) Werte\/s/);
-    if (!events || !base) continue;
-    const baseline = num(base[3]);
-    const common = { unit: 'Werte/s', better: 'higher', baseline, baselineName: 'eine chDB-SQL-Anweisung berechnet dieselben Quoten', target: '≥ 0,2 × Basis', samples: {} };
-    const engineRate = num(engine[3]);
-    const eventsRate = num(events[1]);
-    results.push({ ...common, name: `Kennzahlen neu berechnen: Engine (Aggregation, Geheimhaltung, Vergleiche, Ampel), ${scenario}`, value: engineRate, ratio: engineRate / baseline, met: engineRate / baseline >= 0.2, note: `${engine[1]} Werte in ${engine[2]} ms` });
-    results.push({ ...common, name: `Kennzahlen neu berechnen mit Lesemodell und Avro-Ereignissen, ${scenario}`, value: eventsRate, ratio: eventsRate / baseline, met: eventsRate / baseline >= 0.2 });
-  }
-  if (results.length === 0) throw new Error('Die Ausgabe des Kennzahlen-Benchmarks enthielt keine Ergebniszeilen.');
-  return results;
 }
 
 /** The budget benchmark prints the reader baseline, the import and the plan/actual recomputation. */
@@ -326,10 +304,6 @@ async function main() {
   const skipped = [];
   try {
     for (const pkg of PACKAGES.filter((p) => selected(p.id))) {
-      if (values.quick && pkg.quick === false) {
-        skipped.push({ step: pkg.area, message: 'im kurzen Lauf (`--quick`) ausgelassen: der Benchmark hat keine kurze Fassung (rund 20 Minuten); er läuft im vollständigen Lauf.' });
-        continue;
-      }
       try {
         const r = await runPackage(pkg, { quick: values.quick, tmp });
         results.push(...r.results);

@@ -73,7 +73,7 @@ export function createIndicators(deps: Omit<RecomputeDeps, 'observations' | 'cat
             });
             // A new version with a crosswalk carries the owner's older series over.
             if (d.previousVersion && (d.crosswalk ?? []).length > 0 && tenant !== '00000') {
-              const summaries = await module.recompute({ tenant, schemeId: d.schemeId, indicators: [...(await catalogue.forTenant(tenant)).indicators.keys()], actor: 'system:indicators', now: new Date(event.envelope.occurredAt) });
+              const summaries = await module.recompute({ tenant, schemeId: d.schemeId, indicators: [...(await catalogue.forTenant(tenant)).indicators.keys()], actor: 'system:indicators', now: new Date(event.envelope.occurredAt), ...(signal && { signal }) });
               if (summaries.length > 0) deps.logger?.info(`Gebietsreform ${d.schemeId} v${d.version}: ${summaries.length} Kennzahlen neu berechnet`);
             }
             break;
@@ -108,6 +108,7 @@ export function createIndicators(deps: Omit<RecomputeDeps, 'observations' | 'cat
                 actor: 'system:indicators',
                 now: new Date(event.envelope.occurredAt),
                 correlationId: event.envelope.correlationId ?? undefined,
+                ...(signal && { signal }),
               });
               deps.logger?.info(`Lieferung ${d.deliveryId} (${d.datasetId}): ${summaries.length} Berechnungen, ${summaries.reduce((s, x) => s + x.values, 0)} Werte`);
             }

@@ -15,17 +15,31 @@
  * IndicatorValuesComputed events (RAW and PROTECTED). Baseline, in the same run: one chDB SQL
  * statement computing the same ratios (sums of numerators and denominators per unit, level and
  * period) over the same observations. Rounds alternate; medians and the ratio are printed.
+ *
+ * Memory: one large computation (Berlin's Planungsräume replicated 100 times, 20 half-years, one
+ * share) emitted with the service's own emit through a real LMDB event store and document store,
+ * timed (RSS read at every write), then again with a full garbage collection before every write
+ * for the live heap: it must grow with one append's batches, not with the run (a delivery of
+ * millions of observations once ran the process out of heap).
+ *
+ * LAGEBILD_BENCH_SCALE (default 1) scales the Germany indicators (50) and the memory run's
+ * replication (100x), e.g. 0.1 for a short run (`npm run bench -- --quick`); Berlin always runs
+ * whole (it is small). With LAGEBILD_BENCH_OUT set, the results are also written there as JSON in
+ * the shape scripts/bench.mjs reads (name, value, unit, better, baseline, ratio, target, met,
+ * note, samples). LAGEBILD_BENCH_ONLY=durchsatz or =speicher runs one part only.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { createCodec, outboxMapper, type IntegrationEvent } from '@lagebild/contracts';
 import { createDeliveries, loadGemeindeverzeichnis } from '@lagebild/ingestion';
-import { createChdbWarehouse, createLmdbDocumentStore, createLmdbEventStore, readSpreadsheet } from '@lagebild/platform';
+import { createChdbWarehouse, createLmdbDocumentStore, createLmdbEventStore, readSpreadsheet, type DocumentStore, type EventStore } from '@lagebild/platform';
 import type { IndicatorDefinition, VariableDefinition } from '../catalogue/model';
 import { compileSources } from '../catalogue/registry';
-import { valuesDocs, valuesEventData, type RunContext } from '../computation';
+import { countValues, emitRun, runDocs, runEventData, type RunContext } from '../computation';
 import { DEFAULT_DISCLOSURE_RULES } from '../disclosure';
 import { MemoryCube } from '../engine/cube';
 import { ComputationContext, computeIndicator, type CompiledIndicator, type StepResult, type VocabularyEntry } from '../engine/compute';
@@ -37,7 +51,12 @@ import { createIndicators } from '../service';
 const DATA = path.resolve(__dirname, '../../../../../shared/data');
 const ROUNDS = 3;
 const TARGET_RATIO = 0.2;
-const INDICATORS = 50;
+const SCALE = Number(process.env.LAGEBILD_BENCH_SCALE ?? '1');
+const INDICATORS = Math.max(2, Math.round(50 * SCALE));
+/** `durchsatz` or `speicher` runs only that part (for profiling one of them). */
+const ONLY = process.env.LAGEBILD_BENCH_ONLY ?? '';
+/** Replication of Berlin's Planungsräume in the memory run. */
+const MEMORY_REPLICAS = Math.max(2, Math.round(100 * SCALE));
 /** The synthetic observations' delivery (a uuid, as the events require). */
 const BENCH_DELIVERY = '00000000-0000-4000-8000-0000000be7c4';
 
@@ -174,7 +193,7 @@ async function germany(dir: string): Promise<Scenario> {
   ]);
   console.log(`Deutschland: ${h.codes.length} Einheiten (${matched} INKAR-Gemeinden im Gemeindeverzeichnis), ${years.length} Jahre, ${INDICATORS} Kennzahlen`);
   return {
-    name: 'Deutschland (Gemeinden x 24 Jahre x 50 Kennzahlen)',
+    name: `Deutschland (Gemeinden x 24 Jahre x ${INDICATORS} Kennzahlen)`,
     hierarchy: h,
     cube,
     vocabulary,
@@ -276,6 +295,8 @@ function runEngine(s: Scenario, consume?: (ind: CompiledIndicator, results: Step
   return values;
 }
 
+const ENVELOPE = { id: '00000000-0000-4000-8000-000000000001', tenant: '00000', stream: 'bench', version: 1, occurredAt: '2026-01-01T00:00:00.000Z', recordedAt: '2026-01-01T00:00:00.000Z', actor: 'system:bench', correlationId: '00000000-0000-4000-8000-000000000002', causationId: null, traceparent: null };
+
 /** Builds the read-model documents and encodes the RAW and PROTECTED events of a run, with the service's own code. */
 function encodeEvents(s: Scenario, ind: CompiledIndicator, results: StepResult[], codec: ReturnType<typeof createCodec>): number {
   const context: RunContext = {
@@ -287,61 +308,223 @@ function encodeEvents(s: Scenario, ind: CompiledIndicator, results: StepResult[]
     schemeVersion: s.hierarchy.version,
     deliveries: new Map(),
   };
-  const envelope = { id: '00000000-0000-4000-8000-000000000001', tenant: '00000', stream: 'bench', version: 1, occurredAt: '2026-01-01T00:00:00.000Z', recordedAt: '2026-01-01T00:00:00.000Z', actor: 'system:bench', correlationId: '00000000-0000-4000-8000-000000000002', causationId: null, traceparent: null };
   let bytes = 0;
-  for (const data of valuesEventData(context, valuesDocs(context))) bytes += codec.encode({ type: 'IndicatorValuesComputed', data, envelope } as IntegrationEvent).length;
+  let docValues = 0;
+  for (const doc of runDocs(context)) docValues += doc.values.length;
+  for (const data of runEventData(context)) bytes += codec.encode({ type: 'IndicatorValuesComputed', data, envelope: ENVELOPE } as IntegrationEvent).length;
+  if (docValues !== countValues(context.run).values) throw new Error('Lesemodell unvollständig');
   return bytes;
 }
 
+interface Result {
+  name: string;
+  value: number;
+  unit: string;
+  better: 'higher' | 'lower';
+  baseline: number | null;
+  baselineName: string;
+  ratio: number | null;
+  target: string;
+  met: boolean | null;
+  note?: string;
+  samples: Record<string, number[]>;
+}
+
+async function throughput(warehouse: Awaited<ReturnType<typeof createChdbWarehouse>>, scenario: Scenario, codec: ReturnType<typeof createCodec>): Promise<Result[]> {
+  for (const sql of scenario.chdb.setup) await warehouse.command(sql);
+  const t0 = performance.now();
+  for (let i = 0; i < scenario.chdb.rows.length; i += 50_000) await warehouse.insert(scenario.chdb.table, scenario.chdb.rows.slice(i, i + 50_000));
+  console.log(`  chDB geladen: ${fmt(scenario.chdb.rows.length)} Zeilen in ${fmt(performance.now() - t0)} ms`);
+  const engine: number[] = [];
+  const withEvents: number[] = [];
+  const sql: number[] = [];
+  let values = 0;
+  let sqlValues = 0;
+  let encoded = 0;
+  for (let round = 0; round < ROUNDS; round += 1) {
+    let t = performance.now();
+    const [res] = await warehouse.query<{ n: number; s: number }>(scenario.chdb.statement);
+    sql.push(performance.now() - t);
+    sqlValues = Number(res!.n);
+    console.log(`  Runde ${round + 1}: SQL ${fmt(sql[round]!)} ms`);
+    t = performance.now();
+    values = runEngine(scenario);
+    engine.push(performance.now() - t);
+    console.log(`  Runde ${round + 1}: Engine ${fmt(engine[round]!)} ms`);
+    t = performance.now();
+    encoded = 0;
+    runEngine(scenario, (ind, results) => (encoded += encodeEvents(scenario, ind, results, codec)));
+    withEvents.push(performance.now() - t);
+    console.log(`  Runde ${round + 1}: mit Lesemodell und Ereignissen ${fmt(withEvents[round]!)} ms`);
+  }
+  const rate = (ms: number, n: number) => (n / ms) * 1000;
+  const engineRate = rate(median(engine), values);
+  const eventsRate = rate(median(withEvents), values);
+  const sqlRate = rate(median(sql), sqlValues);
+  console.log(`\n${scenario.name}`);
+  console.log(`  Engine (Aggregation, Geheimhaltung, Vergleiche, Ampel): ${fmt(values)} Werte in ${fmt(median(engine))} ms = ${fmt(engineRate)} Werte/s`);
+  console.log(`  mit Lesemodell und Avro-Ereignissen (RAW + PROTECTED, ${fmt(encoded / 1e6)} MB):   ${fmt(median(withEvents))} ms = ${fmt(eventsRate)} Werte/s`);
+  console.log(`  Basis: eine chDB-SQL-Anweisung: ${fmt(sqlValues)} Werte in ${fmt(median(sql))} ms = ${fmt(sqlRate)} Werte/s`);
+  console.log(`  Verhältnis Engine / chDB: ${(engineRate / sqlRate).toFixed(2)}, mit Ereignissen: ${(eventsRate / sqlRate).toFixed(2)} (Ziel >= ${TARGET_RATIO})`);
+  const common = { unit: 'Werte/s', better: 'higher' as const, baseline: sqlRate, baselineName: 'eine chDB-SQL-Anweisung berechnet dieselben Quoten', target: `≥ ${String(TARGET_RATIO).replace('.', ',')} × Basis` };
+  const baselineSamples = sql.map((ms) => rate(ms, sqlValues));
+  return [
+    {
+      ...common,
+      name: `Kennzahlen neu berechnen: Engine (Aggregation, Geheimhaltung, Vergleiche, Ampel), ${scenario.name}`,
+      value: engineRate,
+      ratio: engineRate / sqlRate,
+      met: engineRate / sqlRate >= TARGET_RATIO,
+      note: `${fmt(values)} Werte in ${fmt(median(engine))} ms; Median aus ${ROUNDS} Runden`,
+      samples: { value: engine.map((ms) => rate(ms, values)), baseline: baselineSamples },
+    },
+    {
+      ...common,
+      name: `Kennzahlen neu berechnen mit Lesemodell und Avro-Ereignissen, ${scenario.name}`,
+      value: eventsRate,
+      ratio: eventsRate / sqlRate,
+      met: eventsRate / sqlRate >= TARGET_RATIO,
+      note: `${fmt(values)} Werte in ${fmt(median(withEvents))} ms, RAW + PROTECTED ${fmt(encoded / 1e6)} MB Avro; Median aus ${ROUNDS} Runden`,
+      samples: { value: withEvents.map((ms) => rate(ms, values)), baseline: baselineSamples },
+    },
+  ];
+}
+
+/**
+ * One large run through the real emit into LMDB: Berlin's 542 Planungsräume replicated
+ * MEMORY_REPLICAS times (and their Bezirke), 20 half-years, one share, emitted twice: timed,
+ * and with a full collection before every append and document write. The figure is the highest
+ * live heap above the level before the emit (the run's StepResults are already there).
+ */
+async function memoryRun(dir: string): Promise<Result[]> {
+  const bezirke = 12 * MEMORY_REPLICAS;
+  const units = [
+    ...Array.from({ length: bezirke }, (_, b) => ({ code: `B${String(b).padStart(5, '0')}`, name: `Bezirk ${b}`, unitType: 'Bezirk', parentCode: null })),
+    ...Array.from({ length: 542 * MEMORY_REPLICAS }, (_, p) => ({ code: `P${String(p).padStart(8, '0')}`, name: `Planungsraum ${p}`, unitType: 'Planungsraum', parentCode: `B${String(p % bezirke).padStart(5, '0')}` })),
+  ];
+  const h = buildHierarchy('bench-gross', 1, units, { code: '11000', name: 'Gesamt' });
+  const cube = new MemoryCube(h);
+  const n = h.codes.length;
+  for (let step = 2015 * 2; step < 2025 * 2; step += 1) {
+    const key = `S:${periodOfStep(step, 'halbjährlich', 'STICHTAG').end}`;
+    const ew = new Float64Array(n).fill(Number.NaN);
+    const u6 = new Float64Array(n).fill(Number.NaN);
+    for (let i = 0; i < n; i += 1) {
+      if (h.unitTypes[i] !== 'Planungsraum') continue;
+      ew[i] = 200 + ((i * 7919 + step) % 9000);
+      u6[i] = Math.floor(ew[i]! * (0.02 + ((i * 31 + step) % 80) / 1000));
+    }
+    cube.setColumn('ew', key, ew, [BENCH_DELIVERY]);
+    cube.setColumn('u6', key, u6, [BENCH_DELIVERY]);
+  }
+  const vocabulary = vocabularyOf([
+    { code: 'ew', name: 'Einwohner', unit: 'Personen', additive: true, sources: ['ew'] },
+    { code: 'u6', name: 'unter 6', unit: 'Personen', additive: true, sources: ['u6'] },
+  ]);
+  const ind = indicatorOf('anteil_u6', 'u6 / ew', vocabulary, 'halbjährlich');
+  const results = computeIndicator(new ComputationContext(cube, vocabulary, DEFAULT_DISCLOSURE_RULES), ind);
+  const eventStore = createLmdbEventStore({ path: path.join(dir, 'memory') });
+  const documents = createLmdbDocumentStore({ path: path.join(dir, 'memory') });
+  const request = { tenant: '11000', schemeId: h.schemeId, actor: 'system:bench', now: new Date('2026-01-01T00:00:00.000Z') };
+  const run = { indicatorId: ind.def.id, formulaVersion: ind.version, periodicity: 'halbjährlich' as const, stichtag: undefined, crosswalkFromVersion: null, results };
+  const mb = (b: number) => b / 1024 ** 2;
+  try {
+    // Timed: the emit as the service runs it; RSS read at every append and document write.
+    let peakRss = process.memoryUsage().rss;
+    const rssBefore = peakRss;
+    const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+    let t = performance.now();
+    const summary = await emitRun({ eventStore: observed(eventStore, sampleRss), documents: observedDocuments(documents, sampleRss) }, request, run, h, 1, new Map());
+    const ms = performance.now() - t;
+    sampleRss();
+    // Live heap: a full collection at every append and document write (so garbage not yet
+    // collected does not count), the highest live heap above the level before the emit.
+    const gc = collector();
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    let peakHeap = heapBefore;
+    const sampleHeap = () => {
+      gc();
+      peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    };
+    t = performance.now();
+    await emitRun({ eventStore: observed(eventStore, sampleHeap), documents: observedDocuments(documents, sampleHeap) }, request, run, h, 1, new Map());
+    const gcMs = performance.now() - t;
+    const heap = mb(peakHeap - heapBefore);
+    console.log(`\nGroße Berechnung schreiben (Berlin x ${MEMORY_REPLICAS}: ${fmt(n)} Einheiten x 20 Halbjahre = ${fmt(summary.values)} Werte, Ereignisse und Lesemodell in LMDB)`);
+    console.log(`  ${fmt(ms)} ms = ${fmt((summary.values / ms) * 1000)} Werte/s; RSS vorher ${fmt(mb(rssBefore))} MB, Spitze ${fmt(mb(peakRss))} MB`);
+    console.log(`  lebender Heap (nach voller Speicherbereinigung bei jedem Schreiben, ${fmt(gcMs)} ms): vorher ${fmt(mb(heapBefore))} MB, Spitze +${fmt(heap)} MB`);
+    return [
+      {
+        name: `Große Berechnung schreiben (Berlin × ${MEMORY_REPLICAS}, ${fmt(summary.values)} Werte einer Kennzahl, Ereignisse und Lesemodell in LMDB): lebender Heap, Spitze über dem Stand davor`,
+        value: heap,
+        unit: 'MB',
+        better: 'lower',
+        baseline: null,
+        baselineName: '– (muss mit einem Append wachsen, nicht mit der Berechnung)',
+        ratio: null,
+        target: '–',
+        met: null,
+        note: `gemessen nach voller Speicherbereinigung bei jedem Append und jedem Schreiben des Lesemodells; ohne sie ${fmt(ms)} ms = ${fmt((summary.values / ms) * 1000)} Werte/s, Spitzen-RSS ${fmt(mb(peakRss))} MB (vorher ${fmt(mb(rssBefore))} MB)`,
+        samples: {},
+      },
+    ];
+  } finally {
+    await documents.close();
+    await eventStore.close();
+  }
+}
+
+/** The event store, calling `before` ahead of every append. */
+function observed(store: EventStore, before: () => void): EventStore {
+  return {
+    ...store,
+    appendToStream: (...args) => {
+      before();
+      return store.appendToStream(...args);
+    },
+  };
+}
+
+function observedDocuments(store: DocumentStore, before: () => void): DocumentStore {
+  return {
+    ...store,
+    write: (writes) => {
+      before();
+      return store.write(writes);
+    },
+  };
+}
+
+/** A full garbage collection, without starting node with --expose-gc (the bench runner starts it plainly). */
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
 async function main() {
+  if (!['', 'durchsatz', 'speicher'].includes(ONLY)) throw new Error(`LAGEBILD_BENCH_ONLY kennt nur „durchsatz“ oder „speicher“ (oder leer für beide), nicht „${ONLY}“.`);
+  if (!(SCALE > 0)) throw new Error(`LAGEBILD_BENCH_SCALE muss eine positive Zahl sein, nicht "${process.env.LAGEBILD_BENCH_SCALE}".`);
   const dir = await mkdtemp(path.join(tmpdir(), 'lagebild-bench-indicators-'));
   const warehouse = await createChdbWarehouse({ path: path.join(dir, 'warehouse') });
-  const report: Record<string, unknown> = {};
+  const results: Result[] = [];
   const codec = createCodec();
   try {
-    for (const scenario of [await germany(dir), await berlin()]) {
-      for (const sql of scenario.chdb.setup) await warehouse.command(sql);
-      let t0 = performance.now();
-      for (let i = 0; i < scenario.chdb.rows.length; i += 50_000) await warehouse.insert(scenario.chdb.table, scenario.chdb.rows.slice(i, i + 50_000));
-      console.log(`  chDB geladen: ${fmt(scenario.chdb.rows.length)} Zeilen in ${fmt(performance.now() - t0)} ms`);
-      t0 = performance.now();
-      const engine: number[] = [];
-      const withEvents: number[] = [];
-      const sql: number[] = [];
-      let values = 0;
-      let sqlValues = 0;
-      let encoded = 0;
-      for (let round = 0; round < ROUNDS; round += 1) {
-        let t = performance.now();
-        const [res] = await warehouse.query<{ n: number; s: number }>(scenario.chdb.statement);
-        sql.push(performance.now() - t);
-        sqlValues = Number(res!.n);
-        console.log(`  Runde ${round + 1}: SQL ${fmt(sql[round]!)} ms`);
-        t = performance.now();
-        values = runEngine(scenario);
-        engine.push(performance.now() - t);
-        console.log(`  Runde ${round + 1}: Engine ${fmt(engine[round]!)} ms`);
-        t = performance.now();
-        encoded = 0;
-        runEngine(scenario, (ind, results) => (encoded += encodeEvents(scenario, ind, results, codec)));
-        withEvents.push(performance.now() - t);
-      }
-      const rate = (ms: number, n: number) => (n / ms) * 1000;
-      const engineRate = rate(median(engine), values);
-      const eventsRate = rate(median(withEvents), values);
-      const sqlRate = rate(median(sql), sqlValues);
-      console.log(`\n${scenario.name}`);
-      console.log(`  Engine (Aggregation, Geheimhaltung, Vergleiche, Ampel): ${fmt(values)} Werte in ${fmt(median(engine))} ms = ${fmt(engineRate)} Werte/s`);
-      console.log(`  mit Lesemodell und Avro-Ereignissen (RAW + PROTECTED, ${fmt(encoded / 1e6)} MB):   ${fmt(median(withEvents))} ms = ${fmt(eventsRate)} Werte/s`);
-      console.log(`  Basis: eine chDB-SQL-Anweisung: ${fmt(sqlValues)} Werte in ${fmt(median(sql))} ms = ${fmt(sqlRate)} Werte/s`);
-      console.log(`  Verhältnis Engine / chDB: ${(engineRate / sqlRate).toFixed(2)}, mit Ereignissen: ${(eventsRate / sqlRate).toFixed(2)} (Ziel >= ${TARGET_RATIO})`);
-      report[scenario.name] = { values, engineMs: median(engine), withEventsMs: median(withEvents), sqlMs: median(sql), sqlValues, ratio: engineRate / sqlRate, ratioWithEvents: eventsRate / sqlRate };
+    if (ONLY !== 'speicher') {
+      results.push(...(await throughput(warehouse, await germany(dir), codec)));
+      results.push(...(await throughput(warehouse, await berlin(), codec)));
     }
+    if (ONLY !== 'durchsatz') results.push(...(await memoryRun(dir)));
   } finally {
     await warehouse.close?.();
     await rm(dir, { recursive: true, force: true });
   }
-  return report;
+  const out = process.env.LAGEBILD_BENCH_OUT;
+  if (out) {
+    await mkdir(path.dirname(path.resolve(out)), { recursive: true });
+    await writeFile(path.resolve(out), `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, scale: SCALE, results }, null, 2)}\n`);
+    console.log(`Ergebnisse gespeichert in ${path.resolve(out)}`);
+  }
 }
 
 main().catch((error: unknown) => {
