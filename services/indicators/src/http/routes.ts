@@ -31,6 +31,10 @@
  * everybody else (a Kreis looking at a member Gemeinde, Führung, Controlling, public) gets the
  * PROTECTED form. Values from SEALED deliveries (SGB II data of the Bundesagentur) are shown only
  * to the tenant's Statistikstelle.
+ *
+ * Answers of GET /values are kept serialized per access class and query while the read model,
+ * the register and the releases in effect stay the same (values-cache.ts): a dashboard polling
+ * the same figures costs a lookup, not a decode of every period's documents.
  */
 import { z } from 'zod';
 import {
@@ -45,12 +49,15 @@ import {
   ValidationProblem,
   type Api,
   type DocumentStore,
+  type EventStore,
   type Principal,
   type Role,
+  type TenancyView,
 } from '@lagebild/platform';
 import { DefinitionError, SHARED_SCOPE, type EntryKind } from '../catalogue/registry';
 import { DISCLOSURE_COLLECTION, disclosureSettings, protectedValue, VALUES_COLLECTION, type ValuesDoc } from '../computation';
 import type { IndicatorsModule } from '../service';
+import { accessClass, createValuesCache, type ValuesCacheOptions } from './values-cache';
 
 /** Readers of computed values; `public` gets PUBLIC deliveries only, always protected. */
 export const VALUE_READ_ROLES: readonly Role[] = ['fuehrung', 'controlling', 'sozialplanung', 'statistikstelle', 'admin', 'public'];
@@ -103,7 +110,13 @@ function kindOf(raw: string): EntryKind {
   return kind;
 }
 
-export function createIndicatorApi(module: IndicatorsModule, deps: { documents: DocumentStore }, options: { now?: () => Date } = {}): Api {
+export interface IndicatorApiOptions {
+  now?: () => Date;
+  /** Keeping of GET /values answers (values-cache.ts); `false` answers every request from the read model. Needs `deps.eventStore`. */
+  valuesCache?: ValuesCacheOptions | false;
+}
+
+export function createIndicatorApi(module: IndicatorsModule, deps: { documents: DocumentStore; eventStore?: EventStore }, options: IndicatorApiOptions = {}): Api {
   const now = options.now ?? (() => new Date());
   const { catalogue } = module;
   const api = createApi({
@@ -129,6 +142,90 @@ export function createIndicatorApi(module: IndicatorsModule, deps: { documents: 
       if (entry) return entry;
     }
     throw new NotFoundProblem(`${KIND_NAMES[kind]} „${id}“${version ? ` in Version ${version}` : ''} gibt es im Katalog nicht.`);
+  };
+
+  // Answers of GET /values, kept while the read model, the register and the releases in effect are unchanged (values-cache.ts).
+  const valuesCache = deps.eventStore && options.valuesCache !== false ? createValuesCache(deps.eventStore, options.valuesCache ?? {}) : undefined;
+  // A delivery's data set never changes; the documents name a few deliveries each, read once per process.
+  const datasetOfDelivery = new Map<string, string>();
+  const datasetOf = async (deliveryId: string): Promise<string | undefined> => {
+    const known = datasetOfDelivery.get(deliveryId);
+    if (known !== undefined) return known;
+    const dataset = (await module.observations.delivery(deliveryId))?.datasetId;
+    if (dataset !== undefined) {
+      if (datasetOfDelivery.size >= 100_000) datasetOfDelivery.clear();
+      datasetOfDelivery.set(deliveryId, dataset);
+    }
+    return dataset;
+  };
+
+  /**
+   * The answer of GET /values for a caller allowed to read `tenant` at all, and every document of
+   * the tenant's indicator it read (the cache checks them against the newest computation).
+   */
+  const valuesAnswer = async (principal: Principal, q: z.output<typeof ValuesQuery>, tenant: string, view: TenancyView, at: Date): Promise<{ body: unknown; docs: ValuesDoc[] }> => {
+    const prefix = `${tenant}|${q.indicator}|`;
+    const all = (await deps.documents.scan<ValuesDoc>(VALUES_COLLECTION, { prefix })).map((e) => e.doc);
+    const docs = all.filter((d) => d.schemeId === q.scheme);
+    if (docs.length === 0) throw new NotFoundProblem(`Für „${q.indicator}“ in der Gliederung „${q.scheme}“ liegen keine berechneten Werte vor.`);
+    const formulaVersion = q.formulaVersion ?? Math.max(...docs.map((d) => d.formulaVersion));
+    let selected = docs.filter((d) => d.formulaVersion === formulaVersion);
+    if (q.schemeVersion !== undefined) selected = selected.filter((d) => d.schemeVersion === q.schemeVersion);
+    if (q.period !== undefined) selected = selected.filter((d) => d.periodLabel === q.period);
+    if (selected.length === 0) throw new NotFoundProblem(`Keine Werte für „${q.indicator}“ mit diesen Angaben (Formelversion ${formulaVersion}${q.period ? `, Zeitraum ${q.period}` : ''}).`);
+    const releases = new Map<string, Release>();
+    let anyProtected = false;
+    let sealedHidden = false;
+    const series = [];
+    for (const d of selected) {
+      const datasetIds: string[] = [];
+      for (const id of d.sourceDeliveryIds) {
+        const dataset = await datasetOf(id);
+        if (dataset !== undefined && !datasetIds.includes(dataset)) datasetIds.push(dataset);
+      }
+      // Within a document only the area level varies: one decision per unit type, not per value.
+      const decisions = new Map<string, ReturnType<typeof decideAccess>>();
+      const values = [];
+      const used = new Set<string>();
+      for (const v of d.values) {
+        let access = decisions.get(v.unitType);
+        if (access === undefined) {
+          access = decideAccess(view, principal, { tenant, indicatorId: d.indicatorId, datasetIds, unitType: v.unitType, sensitivity: d.sensitivity }, at);
+          decisions.set(v.unitType, access);
+        }
+        if (!access) {
+          if (d.sensitivity === 'SEALED') sealedHidden = true;
+          continue;
+        }
+        if (access.release) {
+          releases.set(access.release.releaseId, access.release);
+          used.add(access.release.releaseId);
+        }
+        if (access.form === 'RAW') values.push(v);
+        else {
+          anyProtected = true;
+          values.push(protectedValue(v));
+        }
+      }
+      if (values.length > 0) series.push({ ...d, values, freigaben: [...used] });
+    }
+    if (series.length === 0) {
+      throw new ForbiddenProblem(
+        sealedHidden
+          ? 'Diese Werte stammen aus Lieferungen, die nur die abgeschottete Statistikstelle sehen darf.'
+          : `Die Werte von „${q.indicator}“ des Mandanten ${tenant} sind für Sie nicht freigegeben.`,
+      );
+    }
+    const body = {
+      indicator: q.indicator,
+      tenant,
+      formulaVersion,
+      protection: anyProtected ? 'PROTECTED' : 'RAW',
+      series,
+      // The releases the shown values rest on (empty for own figures and the Kreis' members).
+      freigaben: [...releases.values()].map((r) => ({ id: r.releaseId, mandant: r.tenant, publikum: r.audience, form: r.form, sperrfrist: r.embargoUntil, notiz: r.note, beschlossen: r.grantedAt })),
+    };
+    return { body, docs: all };
   };
 
   // ---- catalogue ----
@@ -257,7 +354,7 @@ export function createIndicatorApi(module: IndicatorsModule, deps: { documents: 
     access: VALUE_READ_ROLES,
     query: ValuesQuery,
     responses: { 200: { description: 'Zeitreihen der Werte mit Status und angewandter Geheimhaltungsregel' } },
-    handler: async ({ principal, query: q }) => {
+    handler: async ({ principal, query: q, req, res }) => {
       const tenant = q.tenant ?? principal.tenant;
       const at = now();
       const view = module.tenancy.view();
@@ -265,62 +362,17 @@ export function createIndicatorApi(module: IndicatorsModule, deps: { documents: 
       if (!readableTenants(view, principal, at).includes(tenant)) {
         throw new ForbiddenProblem(`Kein Zugriff auf die Werte des Mandanten ${tenant}: sie sind für Ihren Mandanten ${principal.tenant} nicht freigegeben.`);
       }
-      const prefix = `${tenant}|${q.indicator}|`;
-      const docs = (await deps.documents.scan<ValuesDoc>(VALUES_COLLECTION, { prefix })).map((e) => e.doc).filter((d) => d.schemeId === q.scheme);
-      if (docs.length === 0) throw new NotFoundProblem(`Für „${q.indicator}“ in der Gliederung „${q.scheme}“ liegen keine berechneten Werte vor.`);
-      const formulaVersion = q.formulaVersion ?? Math.max(...docs.map((d) => d.formulaVersion));
-      let selected = docs.filter((d) => d.formulaVersion === formulaVersion);
-      if (q.schemeVersion !== undefined) selected = selected.filter((d) => d.schemeVersion === q.schemeVersion);
-      if (q.period !== undefined) selected = selected.filter((d) => d.periodLabel === q.period);
-      if (selected.length === 0) throw new NotFoundProblem(`Keine Werte für „${q.indicator}“ mit diesen Angaben (Formelversion ${formulaVersion}${q.period ? `, Zeitraum ${q.period}` : ''}).`);
-      const datasetsOf = new Map<string, string | undefined>();
-      const releases = new Map<string, Release>();
-      let anyProtected = false;
-      let sealedHidden = false;
-      const series = [];
-      for (const d of selected) {
-        const datasetIds: string[] = [];
-        for (const id of d.sourceDeliveryIds) {
-          if (!datasetsOf.has(id)) datasetsOf.set(id, (await module.observations.delivery(id))?.datasetId);
-          const dataset = datasetsOf.get(id);
-          if (dataset !== undefined && !datasetIds.includes(dataset)) datasetIds.push(dataset);
-        }
-        const values = [];
-        const used = new Set<string>();
-        for (const v of d.values) {
-          const access = decideAccess(view, principal, { tenant, indicatorId: d.indicatorId, datasetIds, unitType: v.unitType, sensitivity: d.sensitivity }, at);
-          if (!access) {
-            if (d.sensitivity === 'SEALED') sealedHidden = true;
-            continue;
-          }
-          if (access.release) {
-            releases.set(access.release.releaseId, access.release);
-            used.add(access.release.releaseId);
-          }
-          if (access.form === 'RAW') values.push(v);
-          else {
-            anyProtected = true;
-            values.push(protectedValue(v));
-          }
-        }
-        if (values.length > 0) series.push({ ...d, values, freigaben: [...used] });
-      }
-      if (series.length === 0) {
-        throw new ForbiddenProblem(
-          sealedHidden
-            ? 'Diese Werte stammen aus Lieferungen, die nur die abgeschottete Statistikstelle sehen darf.'
-            : `Die Werte von „${q.indicator}“ des Mandanten ${tenant} sind für Sie nicht freigegeben.`,
-        );
-      }
-      return {
-        indicator: q.indicator,
-        tenant,
-        formulaVersion,
-        protection: anyProtected ? 'PROTECTED' : 'RAW',
-        series,
-        // The releases the shown values rest on (empty for own figures and the Kreis' members).
-        freigaben: [...releases.values()].map((r) => ({ id: r.releaseId, mandant: r.tenant, publikum: r.audience, form: r.form, sperrfrist: r.embargoUntil, notiz: r.note, beschlossen: r.grantedAt })),
-      };
+      if (!valuesCache) return (await valuesAnswer(principal, q, tenant, view, at)).body;
+      const key = JSON.stringify([accessClass(view, principal, tenant, at), tenant, q.indicator, q.scheme, q.period ?? null, q.schemeVersion ?? null, q.formulaVersion ?? null]);
+      const answer = await valuesCache.answer(tenant, q.indicator, key, () => valuesAnswer(principal, q, tenant, view, at));
+      // The bytes and header res.json would send (no ETag: the app disables it), compressed for clients that accept gzip.
+      res.status(200).setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.setHeader('Vary', 'Accept-Encoding');
+      if (answer.gzip && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+        res.setHeader('Content-Encoding', 'gzip');
+        res.send(answer.gzip());
+      } else res.send(answer.body);
+      return undefined;
     },
   });
 
