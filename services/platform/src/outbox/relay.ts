@@ -24,8 +24,15 @@ export interface OutboxRelayOptions {
    * event and retries: the outbox never skips an event.
    */
   toRecord: (event: StoredEvent) => OutboxRecord | undefined;
-  /** Events read and published per round. Default 1000. */
+  /** Most events read and published per round. Default 1000. */
   batchSize?: number;
+  /**
+   * Bytes of records aimed at per round. Rounds of large events (a computation's batches of
+   * 2,000 values) hold fewer of them: after each round the next one reads as many events as fit
+   * this budget at the last round's average size (at least one, at most batchSize), so memory
+   * stays bounded whatever the events carry. Default 16 MiB.
+   */
+  maxRoundBytes?: number;
   /** Pause between rounds when there is nothing to relay. Default 100 ms. */
   pollIntervalMs?: number;
   /** Pause after a failed round. Default 1000 ms. */
@@ -36,7 +43,7 @@ export interface OutboxRelayOptions {
 export interface OutboxRelay {
   /** Relay in the background until `stop()`. */
   start(): void;
-  /** Let the round in progress finish (publish and checkpoint), then resolve. */
+  /** Let the round in progress finish (publish and checkpoint), then resolve; a backlog is left for the next start. */
   stop(): Promise<void>;
   /** Relay everything committed so far; resolves with the number of records published. */
   runOnce(): Promise<number>;
@@ -66,17 +73,21 @@ interface CheckpointDocument {
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { store, log, checkpoints, name, toRecord } = options;
   const batchSize = options.batchSize ?? 1000;
+  const maxRoundBytes = options.maxRoundBytes ?? 16 * 1024 * 1024;
   const pollIntervalMs = options.pollIntervalMs ?? 100;
   const retryDelayMs = options.retryDelayMs ?? 1000;
   const logger = options.logger ?? silentLogger;
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('Der Outbox-Relay braucht einen Namen.');
   if (typeof toRecord !== 'function') throw new TypeError('toRecord muss eine Funktion sein.');
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize muss eine ganze Zahl ab 1 sein, nicht ${String(batchSize)}.`);
+  if (!(maxRoundBytes > 0)) throw new RangeError(`maxRoundBytes muss eine Zahl über 0 sein, nicht ${String(maxRoundBytes)}.`);
 
   let position: number | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   let loop: Promise<void> | undefined;
   let stopping = false;
+  /** Events to read in the next round (adapted to the size of the events, see maxRoundBytes). */
+  let roundSize = batchSize;
   const waker = new Waker();
 
   async function loadCheckpoint(): Promise<number> {
@@ -87,13 +98,16 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return position;
   }
 
-  async function relayBatch(): Promise<{ events: number; published: number }> {
+  /** One round; `more` when it read as many events as it asked for (there may be further ones). */
+  async function relayBatch(): Promise<{ more: boolean; published: number }> {
     const after = await loadCheckpoint();
-    const events = await store.readAll({ after, maxCount: batchSize });
-    if (events.length === 0) return { events: 0, published: 0 };
+    const asked = roundSize;
+    const events = await store.readAll({ after, maxCount: asked });
+    if (events.length === 0) return { more: false, published: 0 };
 
     const byTopic = new Map<string, LogRecord[]>();
     let published = 0;
+    let bytes = 0;
     for (const event of events) {
       const mapped = toRecord(event);
       if (mapped === undefined) continue;
@@ -103,6 +117,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         byTopic.set(mapped.topic, records);
       }
       records.push(withEnvelopeHeaders(event, mapped.record));
+      bytes += mapped.record.value.length;
       published += 1;
     }
     for (const [topic, records] of byTopic) await log.publish(topic, records);
@@ -110,15 +125,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const last = events[events.length - 1]!.position;
     await checkpoints.put<CheckpointDocument>(OUTBOX_CHECKPOINTS, name, { position: last, updatedAt: new Date().toISOString() });
     position = last;
-    return { events: events.length, published };
+    roundSize = Math.max(1, Math.min(batchSize, Math.floor(maxRoundBytes / Math.max(1, bytes / events.length))));
+    return { more: events.length === asked, published };
   }
 
+  /** Relays until nothing is left, or until stop() was called (then after the round in progress). */
   async function drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const { events, published } = await relayBatch();
+      const { more, published } = await relayBatch();
       total += published;
-      if (events < batchSize) return total;
+      if (!more || (stopping && loop !== undefined)) return total;
     }
   }
 

@@ -112,6 +112,31 @@ describe('outbox relay', () => {
     expect((await readTopic(log, 'lagebild.goals')).map((r) => (decoded(r).data as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it('reads fewer large events per round, so a round holds about maxRoundBytes, and publishes all of them in order', async () => {
+    const payload = 'x'.repeat(20_000);
+    for (let i = 0; i < 12; i += 1) await store.appendToStream(`goal-${i % 2}`, [newEvent('TargetValueSet', { i, payload })]);
+    const asked: number[] = [];
+    const watched: EventStore = { ...store, readAll: (options) => (asked.push(options?.maxCount ?? Infinity), store.readAll(options)) };
+    expect(await relay({ store: watched, maxRoundBytes: 50_000 }).runOnce()).toBe(12);
+    // First round at batchSize (nothing known yet), then two events of about 20 kB per round.
+    expect(asked[0]).toBe(1000);
+    expect(asked.slice(1).every((n) => n === 2)).toBe(true);
+    expect((await readTopic(log, 'lagebild.goals')).map((r) => (decoded(r).data as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
+  it('stop() leaves a backlog after the round in progress instead of draining it first', async () => {
+    for (let i = 0; i < 50; i += 1) await store.appendToStream('goal-1', [newEvent('TargetValueSet', { i })]);
+    let rounds = 0;
+    let stop: Promise<void> | undefined;
+    const r = relay({ batchSize: 5, store: { ...store, readAll: (options) => ((rounds += 1), rounds === 2 && (stop = r.stop()), store.readAll(options)) } });
+    r.start();
+    await waitFor(() => stop !== undefined, 'zweite Runde');
+    await stop;
+    // The second round (in progress when stop() came) finished; the remaining 40 events wait.
+    expect(await r.checkpoint()).toBe(10);
+    expect(await relay().runOnce()).toBe(40);
+  });
+
   it('republishes a batch whose checkpoint was not saved (at-least-once), and a deduplicating consumer sees each event once', async () => {
     await store.appendToStream('goal-1', [newEvent('GoalCreated'), newEvent('TargetValueSet')]);
     let failCheckpoint = true;
