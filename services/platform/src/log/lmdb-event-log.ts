@@ -21,6 +21,13 @@ export interface LmdbEventLogOptions {
    * process that no longer runs is taken over at once. Default 10 000 ms.
    */
   sessionTimeoutMs?: number;
+  /**
+   * Bytes of record values per batch handed to a handler: a batch ends after the record that
+   * reaches it (so at least one record), even below maxBatchSize. Records of thousands of
+   * observations each would otherwise make a batch of 1,000 records several hundred MB. Kafka
+   * bounds its fetches the same way (maxBytes). Default 16 MiB.
+   */
+  maxBatchBytes?: number;
   logger?: Logger;
 }
 
@@ -49,6 +56,8 @@ const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
 export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
   const pollIntervalMs = options.pollIntervalMs ?? 50;
   const redeliveryDelayMs = options.redeliveryDelayMs ?? 1000;
+  const maxBatchBytes = options.maxBatchBytes ?? 16 * 1024 * 1024;
+  if (!(maxBatchBytes > 0)) throw new RangeError(`maxBatchBytes muss eine Zahl über 0 sein, nicht ${String(maxBatchBytes)}.`);
   const sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
   const logger = options.logger ?? silentLogger;
   for (const [name, value] of Object.entries({ pollIntervalMs, redeliveryDelayMs })) {
@@ -112,9 +121,12 @@ export function createLmdbEventLog(options: LmdbEventLogOptions): EventLog {
 
   function readBatch(topic: string, from: number, maxCount: number): ConsumedRecord[] {
     const batch: ConsumedRecord[] = [];
+    let size = 0;
     for (const { key, value } of recordsDb.getRange({ start: [topic, from], end: [topic, from + maxCount] })) {
       const { timestamp, key: recordKey, headers, value: bytes } = decodeRecord(value);
       batch.push({ topic, partition: PARTITION, offset: key[1], timestamp, key: recordKey, value: bytes, headers });
+      size += bytes.length;
+      if (size >= maxBatchBytes) break;
     }
     return batch;
   }

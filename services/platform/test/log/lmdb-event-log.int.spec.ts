@@ -32,6 +32,23 @@ describe('LMDB event log', () => {
     }
   });
 
+  it('ends a batch once its records reach maxBatchBytes, below maxBatchSize, and still delivers every record once in order', async () => {
+    const harness = await lmdbEventLogHarness({ maxBatchBytes: 1_000 });
+    const topic = uniqueName('lagebild.test');
+    try {
+      await harness.log.publish(topic, Array.from({ length: 10 }, (_, i) => record('k', `${i}`.padEnd(400, '.'))));
+      const batches: string[][] = [];
+      const s = await harness.log.subscribe({ group: 'g', topics: [topic], maxBatchSize: 100 }, async (batch) => void batches.push(batch.map((r) => text(r).replace(/\.+$/, ''))));
+      await waitFor(() => batches.flat().length === 10, 'alle zehn');
+      await s.stop();
+      // 400 bytes each: the third record reaches 1,000 bytes and ends the batch.
+      expect(batches.map((b) => b.length)).toEqual([3, 3, 3, 1]);
+      expect(batches.flat()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    } finally {
+      await harness.cleanup();
+    }
+  });
+
   it('stops open subscriptions on close', async () => {
     const harness = await lmdbEventLogHarness();
     const topic = uniqueName('lagebild.test');
