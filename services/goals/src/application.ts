@@ -5,7 +5,7 @@
  * and the reporting scheduler.
  */
 import { randomUUID } from 'node:crypto';
-import { currentTraceparent, type DocumentStore, type EventStore, isWrongExpectedVersionError, type Logger, suggestNames, withSpan } from '@lagebild/platform';
+import { currentTraceparent, type DocumentStore, type DocumentWrite, type EventStore, isWrongExpectedVersionError, type Logger, suggestNames, withSpan } from '@lagebild/platform';
 import { evaluateTarget, type SeriesPoint } from './domain/attainment';
 import { type ContractCommand, type ContractState, decideContract, evolveContract, foldContract } from './domain/contracts';
 import {
@@ -21,7 +21,7 @@ import {
 } from './domain/events';
 import { decideGoal, evolveGoal, foldGoal, type GoalCommand, type GoalFacts, type GoalState, type IndicatorFacts, type TargetState } from './domain/goals';
 import { decideMeasure, decideTraeger, foldMeasure, foldTraeger, type MeasureCommand, type MeasureState, type TraegerCommand, type TraegerState } from './domain/register';
-import { COLLECTIONS, projectContract, projectGoal, projectMeasure, projectTraeger, type ContractView, type GoalView, type ValueSeriesDoc } from './projections';
+import { COLLECTIONS, projectContract, projectGoal, projectMeasure, projectTraeger, type ContractView, type GoalView, type ValuePointDoc } from './projections';
 
 export interface GoalsContext {
   eventStore: EventStore;
@@ -174,9 +174,55 @@ export function areaOfTarget(goal: GoalState, target: TargetState): string | nul
   return scope && scope.areaCodes.length === 1 ? (scope.areaCodes[0] as string) : null;
 }
 
-function pointsOf(doc: ValueSeriesDoc | undefined): SeriesPoint[] {
-  if (!doc) return [];
-  return Object.entries(doc.points).map(([end, p]) => ({ period: { kind: p.kind, start: p.start, end }, value: p.value, suppressed: p.suppressed, computationId: p.computationId }));
+/** Key of one value of a series (the period's end day sorts a series in period order). */
+export function pointKey(series: string, periodEnd: string): string {
+  return `${series}|${periodEnd}`;
+}
+
+/** The series of a target's indicator in one area, in period order. */
+async function seriesOf(ctx: GoalsContext, key: string): Promise<SeriesPoint[]> {
+  const entries = await ctx.documents.scan<ValuePointDoc>(COLLECTIONS.values, { prefix: `${key}|` });
+  return entries.map(({ doc: p }) => ({ period: { kind: p.kind, start: p.start, end: p.end }, value: p.value, suppressed: p.suppressed, computationId: p.computationId }));
+}
+
+/** The end of the latest period with a value (not suppressed to nothing, not uncomputable), per indicator of a tenant. */
+export async function lastValueByIndicator(documents: DocumentStore, tenant: string): Promise<Map<string, string>> {
+  const last = new Map<string, string>();
+  for (const { doc } of await documents.scan<ValuePointDoc>(COLLECTIONS.values, { prefix: `${tenant}|` })) {
+    if (doc.value !== null && (last.get(doc.indicatorId) ?? '') < doc.end) last.set(doc.indicatorId, doc.end);
+  }
+  return last;
+}
+
+/**
+ * Rewrites value series stored by an earlier version (one document per area with every period
+ * in it, key tenant|indicator|scheme|area) as one document per value. Run at start; does nothing
+ * once done. Returns the number of series rewritten.
+ */
+export async function migrateValueSeries(documents: DocumentStore): Promise<number> {
+  interface OldSeries {
+    tenant: string;
+    indicatorId: string;
+    schemeId: string;
+    areaCode: string;
+    points: Record<string, Omit<ValuePointDoc, 'tenant' | 'indicatorId' | 'schemeId' | 'areaCode' | 'end'>>;
+  }
+  let migrated = 0;
+  let writes: DocumentWrite[] = [];
+  for (const { key, doc } of await documents.scan<OldSeries | ValuePointDoc>(COLLECTIONS.values, {})) {
+    if (!('points' in doc)) continue;
+    for (const [end, p] of Object.entries(doc.points)) {
+      writes.push({ collection: COLLECTIONS.values, key: pointKey(key, end), doc: { tenant: doc.tenant, indicatorId: doc.indicatorId, schemeId: doc.schemeId, areaCode: doc.areaCode, end, ...p } satisfies ValuePointDoc });
+    }
+    writes.push({ collection: COLLECTIONS.values, key, doc: null });
+    migrated += 1;
+    if (writes.length >= 10_000) {
+      await documents.write(writes);
+      writes = [];
+    }
+  }
+  if (writes.length > 0) await documents.write(writes);
+  return migrated;
 }
 
 async function evaluationsFor(ctx: GoalsContext, tenant: string, goal: GoalState, targetIds: readonly string[], onlyPeriodEnds: ReadonlySet<string> | null): Promise<AttainmentData[]> {
@@ -186,7 +232,7 @@ async function evaluationsFor(ctx: GoalsContext, tenant: string, goal: GoalState
     if (!target) continue;
     const schemeId = await schemeOfTarget(ctx, tenant, goal, target);
     if (!schemeId) continue;
-    const series = pointsOf(await ctx.documents.get<ValueSeriesDoc>(COLLECTIONS.values, seriesKey(tenant, target.indicatorId, schemeId, areaOfTarget(goal, target))));
+    const series = await seriesOf(ctx, seriesKey(tenant, target.indicatorId, schemeId, areaOfTarget(goal, target)));
     const baselineEnd = target.baseline?.period.end ?? null;
     const candidates = series
       .filter((p) => (baselineEnd === null || p.period.end > baselineEnd) && (onlyPeriodEnds === null || onlyPeriodEnds.has(p.period.end)))
@@ -225,27 +271,32 @@ export interface ValuesBatch {
  * target on the indicator at each new value. Returns the number of verdicts recorded.
  */
 export async function receiveValues(ctx: GoalsContext, batch: ValuesBatch, causationId: string | null): Promise<number> {
-  const byKey = new Map<string, ValuesBatch['values'][number][]>();
-  for (const v of batch.values) {
-    const keys = [seriesKey(batch.tenant, batch.indicatorId, batch.schemeId, v.areaCode)];
-    if (v.unitType === 'Gesamt') keys.push(seriesKey(batch.tenant, batch.indicatorId, batch.schemeId, null));
-    for (const key of keys) {
-      const list = byKey.get(key) ?? [];
-      list.push(v);
-      byKey.set(key, list);
-    }
-  }
-  const writes: Array<{ collection: string; key: string; doc: unknown }> = [];
+  // One document per value (a later value of the same area and period in the batch wins).
+  const points = new Map<string, DocumentWrite>();
   let lastPeriodEnd = '';
-  for (const [key, values] of byKey) {
-    const doc: ValueSeriesDoc = (await ctx.documents.get<ValueSeriesDoc>(COLLECTIONS.values, key)) ?? { tenant: batch.tenant, indicatorId: batch.indicatorId, schemeId: batch.schemeId, areaCode: key.split('|')[3] as string, points: {} };
-    for (const v of values) {
-      const suppressed = v.status === 'SUPPRESSED_PRIMARY' || v.status === 'SUPPRESSED_SECONDARY';
-      doc.points[v.period.end] = { kind: v.period.kind, start: v.period.start, value: v.status === 'NOT_COMPUTABLE' ? null : v.value, suppressed, computationId: batch.computationId, formulaVersion: batch.formulaVersion };
-      if (v.period.end > lastPeriodEnd) lastPeriodEnd = v.period.end;
+  for (const v of batch.values) {
+    const suppressed = v.status === 'SUPPRESSED_PRIMARY' || v.status === 'SUPPRESSED_SECONDARY';
+    const areas = v.unitType === 'Gesamt' ? [v.areaCode, TOTAL_AREA] : [v.areaCode];
+    for (const areaCode of areas) {
+      const key = pointKey(seriesKey(batch.tenant, batch.indicatorId, batch.schemeId, areaCode), v.period.end);
+      const doc: ValuePointDoc = {
+        tenant: batch.tenant,
+        indicatorId: batch.indicatorId,
+        schemeId: batch.schemeId,
+        areaCode,
+        end: v.period.end,
+        kind: v.period.kind,
+        start: v.period.start,
+        value: v.status === 'NOT_COMPUTABLE' ? null : v.value,
+        suppressed,
+        computationId: batch.computationId,
+        formulaVersion: batch.formulaVersion,
+      };
+      points.set(key, { collection: COLLECTIONS.values, key, doc });
     }
-    writes.push({ collection: COLLECTIONS.values, key, doc });
+    if (v.period.end > lastPeriodEnd) lastPeriodEnd = v.period.end;
   }
+  const writes: DocumentWrite[] = [...points.values()];
   const schemesKey = `${batch.tenant}|${batch.indicatorId}`;
   const schemes = (await ctx.documents.get<{ schemes: Array<{ schemeId: string; lastPeriodEnd: string }> }>(COLLECTIONS.valueSchemes, schemesKey)) ?? { schemes: [] };
   const entry = schemes.schemes.find((s) => s.schemeId === batch.schemeId);

@@ -41,13 +41,26 @@ export interface GoalView extends GoalContent {
   contextIndicators: GoalState['contextIndicators'];
 }
 
-export interface ValueSeriesDoc {
+/**
+ * One computed value of an indicator for one area and period, as targets are judged on it (key:
+ * tenant|indicator|scheme|area|periodEnd; the area `@gesamt` is the scheme's total). One document
+ * per value, so a computation writes what it computed and never rewrites a series (a series
+ * document per area grew with every period and was rewritten with every batch: quadratic in the
+ * number of periods). A series is the range under its prefix, in period order.
+ */
+export interface ValuePointDoc {
   tenant: string;
   indicatorId: string;
   schemeId: string;
   areaCode: string;
-  /** Key: the period's end day. */
-  points: Record<string, { kind: 'STICHTAG' | 'ZEITRAUM'; start: string; value: number | null; suppressed: boolean; computationId: string; formulaVersion: number }>;
+  /** The period's end day. */
+  end: string;
+  kind: 'STICHTAG' | 'ZEITRAUM';
+  start: string;
+  value: number | null;
+  suppressed: boolean;
+  computationId: string;
+  formulaVersion: number;
 }
 
 export async function projectGoal(documents: DocumentStore, tenant: string, state: GoalState, events: readonly GoalEvent[]): Promise<void> {

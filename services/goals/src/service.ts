@@ -9,7 +9,7 @@
  */
 import { createCodec, type IntegrationEventCodec } from '@lagebild/contracts';
 import { type ConsumedRecord, type ServiceFactory, type Subscription, runConsumer } from '@lagebild/platform';
-import { advanceClock, type GoalsContext, receiveValues } from './application';
+import { advanceClock, type GoalsContext, migrateValueSeries, receiveValues } from './application';
 import { createGoalRoutes } from './http/routes';
 import { COLLECTIONS } from './projections';
 
@@ -93,6 +93,8 @@ export const createService: ServiceFactory = (deps) => {
     openapi: () => api.document(),
     consumers: [{ group: CONSUMER_GROUP, topics: [INDICATORS_TOPIC] }],
     async start() {
+      const migrated = await migrateValueSeries(deps.documents);
+      if (migrated > 0) deps.logger.info(`Kennzahlreihen der Zielsteuerung auf Einzelwerte umgestellt: ${migrated} Reihen`);
       subscription = await runConsumer({
         log: deps.eventLog,
         group: CONSUMER_GROUP,

@@ -10,7 +10,7 @@ import type { ValuesDoc } from '@lagebild/indicators';
 import { checkConsistency } from '@lagebild/goals';
 import { importGoalSystem, type ImportSummary } from '@lagebild/goals';
 import { entryId } from '@lagebild/goals';
-import { COLLECTIONS, listByTenant, type ContractView, type GoalView, type MeasureView, type ValueSeriesDoc } from '@lagebild/goals';
+import { COLLECTIONS, lastValueByIndicator, listByTenant, type ContractView, type GoalView, type MeasureView } from '@lagebild/goals';
 import { GERMANY, openPipeline, type Pipeline, SCENARIOS } from './pipeline';
 
 const TENANT = '03159';
@@ -77,11 +77,7 @@ describe('Landkreis Göttingen: Leitlinien einer Sozialstrategie and the Präven
   });
 
   it('finds in the consistency check the context indicators still without data, but not the Arbeitslosendichte', async () => {
-    const lastValueOf = new Map<string, string>();
-    for (const { doc } of await p.documents.scan<ValueSeriesDoc>(COLLECTIONS.values, { prefix: `${TENANT}|` })) {
-      const last = Object.entries(doc.points).filter(([, v]) => v.value !== null).map(([end]) => end).sort().at(-1);
-      if (last && (lastValueOf.get(doc.indicatorId) ?? '') < last) lastValueOf.set(doc.indicatorId, last);
-    }
+    const lastValueOf = await lastValueByIndicator(p.documents, TENANT);
     expect(lastValueOf.get('arbeitslosendichte')).toBe('2021-12-31');
     const findings = checkConsistency({ goals: await goals(), measures: await listByTenant<MeasureView>(p.documents, COLLECTIONS.measures, TENANT), lastValueOf, today: '2026-01-15' });
     const withoutData = findings.filter((f) => f.kind === 'keine-daten').map((f) => f.indicatorId).sort();

@@ -15,18 +15,18 @@ import {
   type Actor,
   goalFacts,
   indicatorFacts,
+  lastValueByIndicator,
   nowOf,
   runContractCommand,
   runGoalCommand,
   runMeasureCommand,
   runTraegerCommand,
-  TOTAL_AREA,
 } from '../application';
 import { checkConsistency } from '../domain/consistency';
 import type { ContractTerms } from '../domain/events';
 import { dayOf, GoalsRuleViolation } from '../domain/events';
 import type { TargetInput } from '../domain/goals';
-import { COLLECTIONS, type ContractView, type GoalView, listByTenant, type MeasureView, type ReportView, type TraegerView, type ValueSeriesDoc } from '../projections';
+import { COLLECTIONS, type ContractView, type GoalView, listByTenant, type MeasureView, type ReportView, type TraegerView } from '../projections';
 import type { GoalsModule } from '../service';
 
 const READ: readonly Role[] = ['admin', 'sozialplanung', 'controlling', 'fuehrung', 'statistikstelle'];
@@ -508,16 +508,7 @@ export function createGoalRoutes(goals: GoalsModule) {
       const tenant = readTenant(principal, query.tenant);
       const goalsOfTenant = await listByTenant<GoalView>(documents, COLLECTIONS.goals, tenant);
       const measures = await listByTenant<MeasureView>(documents, COLLECTIONS.measures, tenant);
-      const lastValueOf = new Map<string, string>();
-      for (const { doc } of await documents.scan<ValueSeriesDoc>(COLLECTIONS.values, { prefix: `${tenant}|` })) {
-        if (doc.areaCode !== TOTAL_AREA && Object.keys(doc.points).length === 0) continue;
-        const last = Object.entries(doc.points)
-          .filter(([, p]) => p.value !== null)
-          .map(([end]) => end)
-          .sort()
-          .at(-1);
-        if (last && (lastValueOf.get(doc.indicatorId) ?? '') < last) lastValueOf.set(doc.indicatorId, last);
-      }
+      const lastValueOf = await lastValueByIndicator(documents, tenant);
       const findings = checkConsistency({ goals: goalsOfTenant, measures, lastValueOf, today: dayOf(nowOf(ctx)) });
       return { tenant, findings, errors: findings.filter((f) => f.severity === 'fehler').length, hints: findings.filter((f) => f.severity === 'hinweis').length };
     },
