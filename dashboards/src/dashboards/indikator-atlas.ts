@@ -3,9 +3,15 @@ import type { FisDashboard } from '../model';
 import { audience, indicator, period, scheme, tenant, TENANT_AREAS, TOTAL_AREA } from '../variables';
 import { ampelText, geometryCentre, valueNote } from './shared';
 
-/** The most frequent unit type of the scheme: its finest level (Sozialräume, not the Bezirke above them). */
-const MAP_LEVEL = `SELECT unit_type FROM (${TENANT_AREAS}) WHERE parent_code IS NOT NULL
-  GROUP BY unit_type ORDER BY count() DESC, unit_type LIMIT 1`;
+/**
+ * The tenant's units of the scheme's finest level: the unit type most units with a parent have
+ * (Sozialräume, not the Bezirke above them; on a tie the first by name). Windows over one read of
+ * TENANT_AREAS pick the level, so the areas are not read a second time to find it.
+ */
+const MAP_AREAS = `SELECT * EXCEPT (level_units, finest) FROM (
+  SELECT *, min((-toInt64(level_units), unit_type)) OVER () AS finest FROM (
+    SELECT *, countIf(parent_code IS NOT NULL) OVER (PARTITION BY unit_type) AS level_units FROM (${TENANT_AREAS})))
+WHERE level_units > 0 AND unit_type = tupleElement(finest, 2)`;
 
 /** Values of the selected indicator and period per area. */
 const VALUES = `SELECT area_code, value, status, parent_value, rank, z_score, ampel FROM lagebild.{indicator_view:Identifier}
@@ -29,10 +35,9 @@ export const indikatorAtlas: FisDashboard = {
       grid: { x: 0, y: 0, w: 14, h: 14 },
       sql: `SELECT a.code AS code, a.name AS name, v.value AS value, toBool(v.status LIKE 'SUPPRESSED%') AS suppressed, g.geometry AS geometry,
   ${centre.latitude} AS latitude, ${centre.longitude} AS longitude
-FROM (${TENANT_AREAS}) AS a
+FROM (${MAP_AREAS}) AS a
 INNER JOIN lagebild.dim_area_geometry AS g FINAL ON g.tenant = a.tenant AND g.scheme_id = a.scheme_id AND g.scheme_version = a.scheme_version AND g.code = a.code
 LEFT JOIN (${VALUES}) AS v ON v.area_code = a.code
-WHERE a.unit_type IN (${MAP_LEVEL})
 ORDER BY a.code`,
       area: 'code',
       label: 'name',
@@ -49,9 +54,8 @@ ORDER BY a.code`,
       description: 'Gebiete nach dem Wert, höchster zuerst; gesperrte Werte am Ende.',
       grid: { x: 14, y: 0, w: 10, h: 14 },
       sql: `SELECT a.name AS gebiet, a.code AS code, v.value AS wert, toBool(v.status LIKE 'SUPPRESSED%') AS suppressed
-FROM (${TENANT_AREAS}) AS a
+FROM (${MAP_AREAS}) AS a
 INNER JOIN (${VALUES}) AS v ON v.area_code = a.code
-WHERE a.unit_type IN (${MAP_LEVEL})
 ORDER BY v.value IS NULL, v.value DESC, a.name`,
       category: 'gebiet',
       values: [{ column: 'wert', label: 'Wert', decimals: 1, suppressed: 'suppressed' }],

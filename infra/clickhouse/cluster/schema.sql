@@ -352,7 +352,7 @@ CREATE TABLE IF NOT EXISTS lagebild.fact_indicator_value ON CLUSTER '{cluster}'
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/lagebild/fact_indicator_value', '{replica}', _ver)
 PARTITION BY tenant
 ORDER BY (tenant, indicator_id, scheme_id, protection, area_code, period_end, period_start, computation_id)
-SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
+SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1, index_granularity = 256
 COMMENT 'Computed indicator values per area and period, RAW and PROTECTED, with status, disclosure rule, comparisons, Ampel and index class.';
 
 CREATE TABLE IF NOT EXISTS lagebild.fact_attainment ON CLUSTER '{cluster}'
@@ -615,13 +615,13 @@ ORDER BY (tenant, budget_year, cut_off_date, level, code, account_kind)
 SETTINGS replicated_deduplication_window = 1000, allow_nullable_key = 1
 COMMENT 'Comments on deviations (the latest per deviation counts).';
 
-CREATE OR REPLACE VIEW lagebild.v_indicator_value ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.fact_indicator_value FINAL ORDER BY stream_version DESC, computation_id LIMIT 1 BY tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end COMMENT 'Current indicator values (latest computation per area and period), RAW and PROTECTED.';
+CREATE OR REPLACE VIEW lagebild.v_indicator_value ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.fact_indicator_value ORDER BY stream_version DESC, computation_id LIMIT 1 BY tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end COMMENT 'Current indicator values (latest computation per area and period), RAW and PROTECTED.';
 
-CREATE OR REPLACE VIEW lagebild.v_indicator_value_protected ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.v_indicator_value WHERE protection = 'PROTECTED' AND sensitivity != 'SEALED' COMMENT 'Indicator values for audiences that may not see raw counts: disclosure control applied, SEALED inputs left out.';
+CREATE OR REPLACE VIEW lagebild.v_indicator_value_protected ON CLUSTER '{cluster}' AS SELECT * FROM (SELECT * FROM lagebild.fact_indicator_value WHERE protection = 'PROTECTED' ORDER BY stream_version DESC, computation_id LIMIT 1 BY tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end) WHERE sensitivity != 'SEALED' COMMENT 'Indicator values for audiences that may not see raw counts: disclosure control applied, SEALED inputs left out.';
 
-CREATE OR REPLACE VIEW lagebild.v_indicator_value_raw ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.v_indicator_value WHERE protection = 'RAW' COMMENT 'Indicator values as computed, for the tenant\'s Sozialplanung and Statistikstelle (SEALED only for the Statistikstelle, enforced by grants).';
+CREATE OR REPLACE VIEW lagebild.v_indicator_value_raw ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.fact_indicator_value WHERE protection = 'RAW' ORDER BY stream_version DESC, computation_id LIMIT 1 BY tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end COMMENT 'Indicator values as computed, for the tenant\'s Sozialplanung and Statistikstelle (SEALED only for the Statistikstelle, enforced by grants).';
 
-CREATE OR REPLACE VIEW lagebild.v_indicator_value_asof ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.fact_indicator_value FINAL WHERE recorded_at <= {asof:DateTime64(3)} ORDER BY stream_version DESC, computation_id LIMIT 1 BY tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end COMMENT 'Indicator values as recorded on a day (bitemporal): SELECT ... FROM v_indicator_value_asof(asof = \'2024-06-30 23:59:59\').';
+CREATE OR REPLACE VIEW lagebild.v_indicator_value_asof ON CLUSTER '{cluster}' AS SELECT * FROM lagebild.fact_indicator_value WHERE recorded_at <= {asof:DateTime64(3)} ORDER BY stream_version DESC, computation_id LIMIT 1 BY tenant, indicator_id, scheme_id, protection, area_code, period_start, period_end COMMENT 'Indicator values as recorded on a day (bitemporal): SELECT ... FROM v_indicator_value_asof(asof = \'2024-06-30 23:59:59\').';
 
 CREATE OR REPLACE VIEW lagebild.v_observation ON CLUSTER '{cluster}' AS SELECT o.* FROM lagebild.fact_observation AS o FINAL WHERE o.delivery_id IN (SELECT delivery_id FROM lagebild.fact_delivery FINAL) AND o.delivery_id NOT IN (SELECT assumeNotNull(supersedes_delivery_id) FROM lagebild.fact_delivery FINAL WHERE supersedes_delivery_id IS NOT NULL) ORDER BY o.recorded_at DESC LIMIT 1 BY o.tenant, o.dataset_id, o.variable, o.area_code, o.period_start, o.period_end, o.dimensions_key COMMENT 'Current observations: accepted deliveries only, a correction replacing the delivery it supersedes.';
 
@@ -640,29 +640,32 @@ CREATE OR REPLACE VIEW lagebild.v_contract ON CLUSTER '{cluster}' AS SELECT c.*,
 CREATE OR REPLACE VIEW lagebild.v_measure ON CLUSTER '{cluster}' AS SELECT m.*, s.ended_on AS ended_on FROM lagebild.dim_measure AS m FINAL LEFT JOIN lagebild.measure_status AS s FINAL ON m.tenant = s.tenant AND m.measure_id = s.measure_id SETTINGS join_use_nulls = 1 COMMENT 'Measures with their end.';
 
 CREATE OR REPLACE VIEW lagebild.v_budget_value ON CLUSTER '{cluster}' AS WITH
-  lines AS (SELECT * FROM lagebild.fact_budget_line FINAL),
-  adopted AS (
+  planned AS (
     SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind,
       sumIf(amount_cents, value_kind = 'ANSATZ') AS ansatz, sumIf(amount_cents, value_kind = 'NACHTRAG') AS nachtrag, countIf(value_kind = 'NACHTRAG') AS has_nachtrag,
-      sumIf(amount_cents, value_kind = 'PLANUNG') AS planung, any(prevention) AS prevention, any(approach) AS approach
-    FROM lines GROUP BY tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind),
-  moved AS (SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, sum(amount_cents) AS moved FROM lagebild.fact_budget_movement FINAL GROUP BY ALL),
+      sumIf(amount_cents, value_kind = 'PLANUNG') AS planung, sumIf(amount_cents, source = 'MOVEMENT') AS moved, countIf(source = 'LINE') > 0 AS adopted,
+      anyIf(prevention, source = 'LINE') AS line_prevention, anyIf(approach, source = 'LINE') AS line_approach
+    FROM (
+      SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'LINE' AS source, toString(value_kind) AS value_kind, amount_cents, toString(prevention) AS prevention, toString(approach) AS approach FROM lagebild.fact_budget_line FINAL
+      UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'MOVEMENT', '', amount_cents, '', '' FROM lagebild.fact_budget_movement FINAL)
+    GROUP BY tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind),
   actual AS (SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, sum(amount_cents) AS ist FROM lagebild.fact_actual FINAL GROUP BY ALL),
   committed AS (
     SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, sum(amount_cents) AS obligo
-    FROM lagebild.fact_commitment FINAL WHERE (tenant, commitment_id, revision) IN (SELECT tenant, commitment_id, max(revision) FROM lagebild.fact_commitment FINAL GROUP BY tenant, commitment_id)
-    GROUP BY ALL),
+    FROM (SELECT *, max(revision) OVER (PARTITION BY tenant, commitment_id) AS latest_revision FROM lagebild.fact_commitment FINAL)
+    WHERE revision = latest_revision GROUP BY ALL),
   forecast AS (
     SELECT tenant, budget_year, product_area, product_group, product_code, '' AS cost_centre, account_kind, argMax(forecast_cents, cut_off_date) AS hochrechnung
     FROM lagebild.fact_forecast FINAL GROUP BY tenant, budget_year, product_area, product_group, product_code, account_kind),
   products AS (SELECT tenant, product_code, name, prevention, approach FROM lagebild.dim_product FINAL),
   kinds AS (
-    SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'ANSATZ' AS value_kind, ansatz AS amount_cents, prevention, approach FROM adopted WHERE ansatz != 0
-    UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'PLANUNG', planung, prevention, approach FROM adopted WHERE planung != 0
-    UNION ALL SELECT a.tenant, a.budget_year, a.product_area, a.product_group, a.product_code, a.cost_centre, a.account_kind, 'FORTGESCHRIEBENER_ANSATZ', if(a.has_nachtrag > 0, a.nachtrag, a.ansatz) + coalesce(m.moved, 0), a.prevention, a.approach
-      FROM adopted AS a LEFT JOIN moved AS m USING (tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind) WHERE a.ansatz != 0 OR a.nachtrag != 0
-    UNION ALL SELECT m.tenant, m.budget_year, m.product_area, m.product_group, m.product_code, m.cost_centre, m.account_kind, 'FORTGESCHRIEBENER_ANSATZ', m.moved, '', ''
-      FROM moved AS m LEFT ANTI JOIN adopted AS a USING (tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind)
+    SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, tupleElement(kind, 1) AS value_kind, tupleElement(kind, 2) AS amount_cents, tupleElement(kind, 3) AS prevention, tupleElement(kind, 4) AS approach
+    FROM planned
+    ARRAY JOIN arrayFilter(x -> tupleElement(x, 5), [
+      ('ANSATZ', ansatz, line_prevention, line_approach, adopted AND ansatz != 0),
+      ('PLANUNG', planung, line_prevention, line_approach, adopted AND planung != 0),
+      ('FORTGESCHRIEBENER_ANSATZ', if(has_nachtrag > 0, nachtrag, ansatz) + moved, line_prevention, line_approach, adopted AND (ansatz != 0 OR nachtrag != 0)),
+      ('FORTGESCHRIEBENER_ANSATZ', moved, '', '', NOT adopted)]) AS kind
     UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'IST', ist, '', '' FROM actual
     UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'OBLIGO', obligo, '', '' FROM committed
     UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'HOCHRECHNUNG', hochrechnung, '', '' FROM forecast)

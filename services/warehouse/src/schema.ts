@@ -32,6 +32,12 @@ export interface TableSpec {
   /** Sorting key = identity of a row for the replacing merge. */
   orderBy: string[];
   partitionBy?: string;
+  /**
+   * Rows per granule of the primary index (ClickHouse default 8192). Smaller granules let a query
+   * that fixes columns late in the sorting key skip more; fixed when the table is created, so a
+   * change is a structural difference (`staleTables`) and the table is rebuilt from the log.
+   */
+  indexGranularity?: number;
 }
 
 const c = (name: string, type: string, comment: string): Column => ({ name, type, comment });
@@ -311,6 +317,12 @@ export const TABLES: readonly TableSpec[] = [
     ],
     orderBy: ['tenant', 'indicator_id', 'scheme_id', 'protection', 'area_code', 'period_end', 'period_start', 'computation_id'],
     partitionBy: 'tenant',
+    // Area-first panels (Sozialraumprofil, Schlüsselkennzahlen: one area, every indicator) fix
+    // area_code behind indicator_id. One tenant holds some 100 (indicator, protection) runs of a
+    // few thousand rows; with 8192-row granules each granule spans several runs and the area
+    // condition skips nothing (the whole partition is read), with 256-row granules it skips all
+    // but about one granule per run. Indicator-first panels read the same rows either way.
+    indexGranularity: 256,
   },
   {
     name: 'fact_attainment',
@@ -558,27 +570,37 @@ const VALUE_IDENTITY = 'tenant, indicator_id, scheme_id, protection, area_code, 
  *   values it replaces (the reliability suite's clock test sets it back a day);
  * - aggregate-state tables (goal status, targets, duties) are read with FINAL: one row per
  *   identity, the highest stream version.
+ *
+ * The indicator value views read the table without FINAL: its sorting key is the value's
+ * identity plus the computation, so rows that FINAL would fold are a replayed event's identical
+ * copies of one computation's row, and `LIMIT 1 BY` keeps one of them anyway. FINAL would only
+ * add a read-time merge. The protected and raw views read the table themselves rather than
+ * through v_indicator_value (one view less for every panel to unfold); `protection` is part of
+ * the identity, so filtering it before `LIMIT 1 BY` drops whole identities and picks the same
+ * rows, while `sensitivity` belongs to one computation and is filtered after the pick. A panel's
+ * conditions on identity columns (tenant, indicator, area, period) reach the primary key through
+ * `LIMIT 1 BY` on ClickHouse 26.x (the engine pushes such filters below it).
  */
 export const VIEWS: readonly ViewSpec[] = [
   {
     name: 'v_indicator_value',
     comment: 'Current indicator values (latest computation per area and period), RAW and PROTECTED.',
-    select: `SELECT * FROM {db}.fact_indicator_value FINAL ORDER BY stream_version DESC, computation_id LIMIT 1 BY ${VALUE_IDENTITY}`,
+    select: `SELECT * FROM {db}.fact_indicator_value ORDER BY stream_version DESC, computation_id LIMIT 1 BY ${VALUE_IDENTITY}`,
   },
   {
     name: 'v_indicator_value_protected',
     comment: 'Indicator values for audiences that may not see raw counts: disclosure control applied, SEALED inputs left out.',
-    select: "SELECT * FROM {db}.v_indicator_value WHERE protection = 'PROTECTED' AND sensitivity != 'SEALED'",
+    select: `SELECT * FROM (SELECT * FROM {db}.fact_indicator_value WHERE protection = 'PROTECTED' ORDER BY stream_version DESC, computation_id LIMIT 1 BY ${VALUE_IDENTITY}) WHERE sensitivity != 'SEALED'`,
   },
   {
     name: 'v_indicator_value_raw',
     comment: 'Indicator values as computed, for the tenant\'s Sozialplanung and Statistikstelle (SEALED only for the Statistikstelle, enforced by grants).',
-    select: "SELECT * FROM {db}.v_indicator_value WHERE protection = 'RAW'",
+    select: `SELECT * FROM {db}.fact_indicator_value WHERE protection = 'RAW' ORDER BY stream_version DESC, computation_id LIMIT 1 BY ${VALUE_IDENTITY}`,
   },
   {
     name: 'v_indicator_value_asof',
     comment: 'Indicator values as recorded on a day (bitemporal): SELECT ... FROM v_indicator_value_asof(asof = \'2024-06-30 23:59:59\').',
-    select: `SELECT * FROM {db}.fact_indicator_value FINAL WHERE recorded_at <= {asof:DateTime64(3)} ORDER BY stream_version DESC, computation_id LIMIT 1 BY ${VALUE_IDENTITY}`,
+    select: `SELECT * FROM {db}.fact_indicator_value WHERE recorded_at <= {asof:DateTime64(3)} ORDER BY stream_version DESC, computation_id LIMIT 1 BY ${VALUE_IDENTITY}`,
   },
   {
     name: 'v_observation',
@@ -628,30 +650,39 @@ export const VIEWS: readonly ViewSpec[] = [
   {
     name: 'v_budget_value',
     comment: 'Budget values per Produkt, Kostenstelle and Kontenart and value kind (ANSATZ, FORTGESCHRIEBENER_ANSATZ, PLANUNG, IST, OBLIGO, HOCHRECHNUNG), in cents.',
+    // Every source table is read once: appropriations and movements meet in one aggregation (a line
+    // with only movements has no appropriation: adopted = false), and ARRAY JOIN turns each line
+    // into its value kinds; a CTE named twice would be read twice, and every FIS budget panel pays
+    // for each read. The latest commitment revision comes from a window over the commitment, so a
+    // tenant filter reaches the table (ClickHouse 26.x pushes a filter on the window's PARTITION BY
+    // columns below the window); the subquery it replaces read every tenant's commitments.
     select: `WITH
-  lines AS (SELECT * FROM {db}.fact_budget_line FINAL),
-  adopted AS (
+  planned AS (
     SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind,
       sumIf(amount_cents, value_kind = 'ANSATZ') AS ansatz, sumIf(amount_cents, value_kind = 'NACHTRAG') AS nachtrag, countIf(value_kind = 'NACHTRAG') AS has_nachtrag,
-      sumIf(amount_cents, value_kind = 'PLANUNG') AS planung, any(prevention) AS prevention, any(approach) AS approach
-    FROM lines GROUP BY tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind),
-  moved AS (SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, sum(amount_cents) AS moved FROM {db}.fact_budget_movement FINAL GROUP BY ALL),
+      sumIf(amount_cents, value_kind = 'PLANUNG') AS planung, sumIf(amount_cents, source = 'MOVEMENT') AS moved, countIf(source = 'LINE') > 0 AS adopted,
+      anyIf(prevention, source = 'LINE') AS line_prevention, anyIf(approach, source = 'LINE') AS line_approach
+    FROM (
+      SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'LINE' AS source, toString(value_kind) AS value_kind, amount_cents, toString(prevention) AS prevention, toString(approach) AS approach FROM {db}.fact_budget_line FINAL
+      UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'MOVEMENT', '', amount_cents, '', '' FROM {db}.fact_budget_movement FINAL)
+    GROUP BY tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind),
   actual AS (SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, sum(amount_cents) AS ist FROM {db}.fact_actual FINAL GROUP BY ALL),
   committed AS (
     SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, sum(amount_cents) AS obligo
-    FROM {db}.fact_commitment FINAL WHERE (tenant, commitment_id, revision) IN (SELECT tenant, commitment_id, max(revision) FROM {db}.fact_commitment FINAL GROUP BY tenant, commitment_id)
-    GROUP BY ALL),
+    FROM (SELECT *, max(revision) OVER (PARTITION BY tenant, commitment_id) AS latest_revision FROM {db}.fact_commitment FINAL)
+    WHERE revision = latest_revision GROUP BY ALL),
   forecast AS (
     SELECT tenant, budget_year, product_area, product_group, product_code, '' AS cost_centre, account_kind, argMax(forecast_cents, cut_off_date) AS hochrechnung
     FROM {db}.fact_forecast FINAL GROUP BY tenant, budget_year, product_area, product_group, product_code, account_kind),
   products AS (SELECT tenant, product_code, name, prevention, approach FROM {db}.dim_product FINAL),
   kinds AS (
-    SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'ANSATZ' AS value_kind, ansatz AS amount_cents, prevention, approach FROM adopted WHERE ansatz != 0
-    UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'PLANUNG', planung, prevention, approach FROM adopted WHERE planung != 0
-    UNION ALL SELECT a.tenant, a.budget_year, a.product_area, a.product_group, a.product_code, a.cost_centre, a.account_kind, 'FORTGESCHRIEBENER_ANSATZ', if(a.has_nachtrag > 0, a.nachtrag, a.ansatz) + coalesce(m.moved, 0), a.prevention, a.approach
-      FROM adopted AS a LEFT JOIN moved AS m USING (tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind) WHERE a.ansatz != 0 OR a.nachtrag != 0
-    UNION ALL SELECT m.tenant, m.budget_year, m.product_area, m.product_group, m.product_code, m.cost_centre, m.account_kind, 'FORTGESCHRIEBENER_ANSATZ', m.moved, '', ''
-      FROM moved AS m LEFT ANTI JOIN adopted AS a USING (tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind)
+    SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, tupleElement(kind, 1) AS value_kind, tupleElement(kind, 2) AS amount_cents, tupleElement(kind, 3) AS prevention, tupleElement(kind, 4) AS approach
+    FROM planned
+    ARRAY JOIN arrayFilter(x -> tupleElement(x, 5), [
+      ('ANSATZ', ansatz, line_prevention, line_approach, adopted AND ansatz != 0),
+      ('PLANUNG', planung, line_prevention, line_approach, adopted AND planung != 0),
+      ('FORTGESCHRIEBENER_ANSATZ', if(has_nachtrag > 0, nachtrag, ansatz) + moved, line_prevention, line_approach, adopted AND (ansatz != 0 OR nachtrag != 0)),
+      ('FORTGESCHRIEBENER_ANSATZ', moved, '', '', NOT adopted)]) AS kind
     UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'IST', ist, '', '' FROM actual
     UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'OBLIGO', obligo, '', '' FROM committed
     UNION ALL SELECT tenant, budget_year, product_area, product_group, product_code, cost_centre, account_kind, 'HOCHRECHNUNG', hochrechnung, '', '' FROM forecast)
@@ -696,7 +727,7 @@ function renderTables(variant: Variant, database: string): string[] {
       `ENGINE = ${engine}`,
       ...(t.partitionBy ? [`PARTITION BY ${t.partitionBy}`] : []),
       `ORDER BY (${t.orderBy.join(', ')})`,
-      `SETTINGS ${variant === 'cluster' ? 'replicated_deduplication_window' : 'non_replicated_deduplication_window'} = ${DEDUPLICATION_WINDOW}, allow_nullable_key = 1`,
+      `SETTINGS ${variant === 'cluster' ? 'replicated_deduplication_window' : 'non_replicated_deduplication_window'} = ${DEDUPLICATION_WINDOW}, allow_nullable_key = 1${t.indexGranularity === undefined ? '' : `, index_granularity = ${t.indexGranularity}`}`,
       `COMMENT ${quote(t.comment)}`,
     ].join('\n');
   });
@@ -725,6 +756,15 @@ export function schemaFile(variant: Variant): string {
   return `${header}${renderSchema(variant).join(';\n\n')};\n`;
 }
 
+/** ClickHouse's index_granularity when a table does not set it. */
+const DEFAULT_INDEX_GRANULARITY = 8192;
+
+/** The index_granularity a table was created with, from its engine clause (ClickHouse lists every explicit setting there). */
+function indexGranularityOf(engineFull: string): number {
+  const match = /\bindex_granularity = (\d+)/.exec(engineFull);
+  return match ? Number(match[1]) : DEFAULT_INDEX_GRANULARITY;
+}
+
 /** A table of an earlier structure, and what differs (German, for the log). */
 export interface StaleTable {
   table: string;
@@ -733,17 +773,19 @@ export interface StaleTable {
 
 /**
  * Tables of `database` whose structure differs from TABLES: other columns or column types, or
- * another sorting or partition key (comments and settings do not count). An earlier version of
- * the platform created them; `CREATE TABLE IF NOT EXISTS` leaves them as they are, and the rows
- * the projector writes now no longer fit, so they are rebuilt from the log (projection.ts).
+ * another sorting or partition key, or another index granularity (comments and the other settings
+ * do not count). An earlier version of the platform created them; `CREATE TABLE IF NOT EXISTS`
+ * leaves them as they are, and the rows the projector writes now no longer fit (or the table
+ * keeps a layout the FIS queries are slow on, and the granularity cannot be altered), so they are
+ * rebuilt from the log (projection.ts).
  */
 export async function staleTables(warehouse: Warehouse, database = 'lagebild'): Promise<StaleTable[]> {
   const columns = await warehouse.query<{ table: string; name: string; type: string }>(
     'SELECT table, name, type FROM system.columns WHERE database = {database:String} ORDER BY table, position',
     { database },
   );
-  const tables = await warehouse.query<{ name: string; sorting_key: string; partition_key: string }>(
-    "SELECT name, sorting_key, partition_key FROM system.tables WHERE database = {database:String} AND engine LIKE '%MergeTree'",
+  const tables = await warehouse.query<{ name: string; sorting_key: string; partition_key: string; engine_full: string }>(
+    "SELECT name, sorting_key, partition_key, engine_full FROM system.tables WHERE database = {database:String} AND engine LIKE '%MergeTree'",
     { database },
   );
   const stale: StaleTable[] = [];
@@ -760,6 +802,8 @@ export async function staleTables(warehouse: Warehouse, database = 'lagebild'): 
     if (retyped.length > 0) differences.push(`geänderte Spaltentypen ${retyped.join(', ')}`);
     if (table.sorting_key !== spec.orderBy.join(', ')) differences.push('anderer Sortierschlüssel');
     if (table.partition_key !== (spec.partitionBy ?? '')) differences.push('andere Partitionierung');
+    const granularity = indexGranularityOf(table.engine_full);
+    if (granularity !== (spec.indexGranularity ?? DEFAULT_INDEX_GRANULARITY)) differences.push(`andere Indexgranularität (${granularity} statt ${spec.indexGranularity ?? DEFAULT_INDEX_GRANULARITY} Zeilen)`);
     if (differences.length > 0) stale.push({ table: spec.name, difference: differences.join('; ') });
   }
   return stale;

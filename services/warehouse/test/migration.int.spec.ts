@@ -81,11 +81,22 @@ describe('a warehouse of an earlier schema', () => {
     expect(await staleTables(warehouse, 'fresh')).toEqual([]);
     await publish(events);
     await earlierInstallation(events);
-    expect(await staleTables(warehouse)).toEqual([{ table: 'fact_indicator_value', difference: 'neue Spalten stream_version' }]);
+    // The earlier table also keeps ClickHouse's default index granularity, which this version lowered.
+    const difference = 'neue Spalten stream_version; andere Indexgranularität (8192 statt 256 Zeilen)';
+    expect(await staleTables(warehouse)).toEqual([{ table: 'fact_indicator_value', difference }]);
     // Applying the schema leaves it (and its views) as they are: the FIS reads the old data meanwhile.
-    expect(await applySchema(warehouse)).toEqual({ stale: [{ table: 'fact_indicator_value', difference: 'neue Spalten stream_version' }] });
+    expect(await applySchema(warehouse)).toEqual({ stale: [{ table: 'fact_indicator_value', difference }] });
     const [old] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM lagebild.v_indicator_value');
     expect(old!.n).toBeGreaterThan(0);
+  });
+
+  it('is found out when only the index granularity differs (it cannot be altered, so the table is rebuilt)', async () => {
+    const [create] = await warehouse.query<{ statement: string }>("SELECT create_table_query AS statement FROM system.tables WHERE database = 'fresh' AND name = 'fact_indicator_value'");
+    expect(create!.statement).toContain('index_granularity = 256');
+    await warehouse.command('DROP TABLE fresh.fact_indicator_value');
+    await warehouse.command(create!.statement.replace('index_granularity = 256', 'index_granularity = 8192'));
+    expect(await staleTables(warehouse, 'fresh')).toEqual([{ table: 'fact_indicator_value', difference: 'andere Indexgranularität (8192 statt 256 Zeilen)' }]);
+    await warehouse.command('DROP DATABASE fresh');
   });
 
   it('stays as it was when the rebuild is stopped before the switch', async () => {

@@ -19,7 +19,8 @@
  * LAGEBILD_BENCH_ONLY=projection or =fis runs only that part (default: both); both parts' results
  * go into one JSON file (LAGEBILD_BENCH_OUT, default <LAGEBILD_DATA_DIR>/bench/warehouse.json).
  * LAGEBILD_BENCH_INDICATORS sets the indicators of both parts (defaults: 5 for the projection,
- * 50 for the FIS), LAGEBILD_BENCH_FIS_RUNS the timed runs per panel (default 20).
+ * 50 for the FIS), LAGEBILD_BENCH_FIS_RUNS the timed runs per panel (default 20),
+ * LAGEBILD_BENCH_FIS_REOPEN=0 measures the panels in the process that loaded the data (fis.ts).
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
