@@ -94,7 +94,7 @@ export const READER_ACCESS: Readonly<Record<string, { granted: true } | { grante
   fact_forecast: { granted: true },
   fact_deviation: { granted: true },
   fact_deviation_comment: { granted: true },
-  // v_indicator_value_protected reads it, and an INVOKER view needs SELECT on its source.
+  // Readable for dashboards written against it; the row policy on fact_indicator_value leaves only PROTECTED, non-SEALED rows in it.
   v_indicator_value: { granted: true },
   v_indicator_value_protected: { granted: true },
   v_indicator_value_raw: { granted: false, reason: 'Rohwerte (vor der Geheimhaltung) nur in der FIS-Webansicht für Sozialplanung, Statistikstelle und Administration des eigenen Mandanten.' },
