@@ -13,11 +13,10 @@
  * met, the single samples) and writes BENCHMARKS.md at the repository root, printing the same.
  * A target missed is shown as missed; nothing is tuned to look better.
  *
- * Aufruf: node scripts/bench.mjs [--quick] [--gross] [--nur platform,ingestion,indicators,warehouse,budget,e2e]
+ * Aufruf: node scripts/bench.mjs [--quick] [--nur platform,ingestion,indicators,warehouse,budget,e2e]
  *   --quick  kurzer Lauf: LAGEBILD_BENCH_SCALE=0.1 für die Pakete (beim Kennzahlen-Benchmark 5 statt
  *            50 Kennzahlen für Deutschland), FIS-Panels mit 5 Kennzahlen und 5 Läufen, die
  *            Ende-zu-Ende-Messungen in kurzer Fassung
- *   --gross  zusätzlich 100× für ganz Berlin in den Ende-zu-Ende-Messungen (test/bench/e2e.mjs)
  *   --nur    nur diese Messungen; BENCHMARKS.md enthält dann nur sie
  */
 import { spawn } from 'node:child_process';
@@ -209,9 +208,9 @@ async function runPackage(pkg, { quick, tmp }) {
   return { seconds, tables: [], results: pkg.parse(output).map((r) => ({ ...r, area: pkg.area, note: [r.note, 'aus der Ausgabe gelesen (keine Ergebnisdatei)'].filter(Boolean).join('; ') })) };
 }
 
-async function runE2e({ quick, gross, tmp }) {
+async function runE2e({ quick, tmp }) {
   const out = path.join(tmp, 'e2e.json');
-  const args = [...(quick ? ['--quick'] : []), ...(gross ? ['--gross'] : [])];
+  const args = quick ? ['--quick'] : [];
   process.stdout.write(`\n=== Ende zu Ende: node test/bench/e2e.mjs ${args.join(' ')}\n`);
   const started = performance.now();
   const { code, output } = await runNode(E2E, args, { LAGEBILD_BENCH_OUT: out });
@@ -256,7 +255,7 @@ function sanitise(text) {
   return text.split(ROOT).join('.').split(os.tmpdir()).join('<tmp>');
 }
 
-function render({ startedAt, seconds, quick, gross, only, results, tables, notes, failures, skipped }) {
+function render({ startedAt, seconds, quick, only, results, tables, notes, failures, skipped }) {
   const cpus = os.cpus();
   const models = [...new Set(cpus.map((c) => c.model.trim()))].join(', ');
   const met = results.filter((r) => r.met === true).length;
@@ -275,7 +274,7 @@ function render({ startedAt, seconds, quick, gross, only, results, tables, notes
     '| | |',
     '|---|---|',
     `| Datum | ${startedAt.toLocaleString('de-DE', { timeZone: 'UTC' })} UTC |`,
-    `| Lauf | ${quick ? 'kurz (`--quick`)' : 'vollständig'}${gross ? ', mit `--gross`' : ''}${only ? `, nur ${only.join(', ')}` : ''}; Dauer ${fmt(seconds / 60, 1)} min |`,
+    `| Lauf | ${quick ? 'kurz (`--quick`)' : 'vollständig'}${only ? `, nur ${only.join(', ')}` : ''}; Dauer ${fmt(seconds / 60, 1)} min |`,
     `| Node.js | ${process.version} |`,
     `| CPU | ${cpus.length} × ${models} |`,
     `| Arbeitsspeicher | ${fmt(os.totalmem() / 1024 ** 3)} GB |`,
@@ -302,7 +301,7 @@ function render({ startedAt, seconds, quick, gross, only, results, tables, notes
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, gross: { type: 'boolean', default: false }, nur: { type: 'string' } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, nur: { type: 'string' } } });
   const ids = [...PACKAGES.map((p) => p.id), 'e2e'];
   const only = values.nur ? values.nur.split(',').map((s) => s.trim()) : null;
   const unknown = (only ?? []).filter((id) => !ids.includes(id));
@@ -332,7 +331,7 @@ async function main() {
     }
     if (selected('e2e')) {
       try {
-        const r = await runE2e({ quick: values.quick, gross: values.gross, tmp });
+        const r = await runE2e({ quick: values.quick, tmp });
         results.push(...r.results);
         tables.push(...r.tables);
         notes.push(...r.notes, `Ende zu Ende: ${fmt(r.seconds)} s.`);
@@ -344,7 +343,7 @@ async function main() {
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  const markdown = render({ startedAt, seconds: (performance.now() - started) / 1000, quick: values.quick, gross: values.gross, only, results, tables, notes, failures, skipped });
+  const markdown = render({ startedAt, seconds: (performance.now() - started) / 1000, quick: values.quick, only, results, tables, notes, failures, skipped });
   const file = path.join(ROOT, 'BENCHMARKS.md');
   await writeFile(file, markdown);
   process.stdout.write(`\n${markdown}\nGeschrieben: BENCHMARKS.md\n`);

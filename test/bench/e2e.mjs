@@ -16,11 +16,9 @@
  *   Replay       rebuilding the warehouse from every event on the log (POST /api/warehouse/replay,
  *                what `lagebild replay` calls), events/s and rows/s
  *
- * Aufruf: node test/bench/e2e.mjs [--quick] [--gross] [--nur frische,api,skalierung,postgres,replay]
+ * Aufruf: node test/bench/e2e.mjs [--quick] [--nur frische,api,skalierung,postgres,replay]
  *   --quick  Berlin 1× und 10×, Deutschland 1× (ohne zweiten Lauf), 8 statt 20 Lieferungen,
  *            kürzere API- und PostgreSQL-Läufe
- *   --gross  zusätzlich 100× für ganz Berlin (3,25 Mio. Beobachtungen), zuletzt: beendet den
- *            Server hier mit erschöpftem Heap (siehe scalePlan)
  * Results as JSON to LAGEBILD_BENCH_OUT (else .lagebild/bench/e2e.json); `npm run bench`
  * (scripts/bench.mjs) runs this after the per-service benchmarks and writes BENCHMARKS.md.
  * Needs the built packages (npm run build).
@@ -31,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { benchApi } from './api.mjs';
 import * as city from './city.mjs';
 import { benchFreshness, registerBerlinLor, valuesRoute } from './freshness.mjs';
-import { assertBuilt, callPatient, fmt, fmtAuto, heapLimitOf, issueToken, removeDir, rssOf, sleep, startLagebild, tempDir } from './lib.mjs';
+import { assertBuilt, callPatient, fmt, fmtAuto, heapLimitOf, issueToken, privateMemoryOf, removeDir, rssOf, sleep, startLagebild, tempDir } from './lib.mjs';
 import { benchPostgres, postgresResults } from './postgres.mjs';
 import { awaitSchemes, benchScale, registerSchemes, scaleResults, schemeIdOf } from './scale.mjs';
 
@@ -82,19 +80,18 @@ function replayResult(replay, records) {
 /**
  * The scale plan: run 1 (with the other measurements) the whole of Berlin and Germany at 1× and
  * 10×; run 2 (a fresh server on the same data) 100× on a subset, Bezirk Mitte (49 Planungsräume,
- * 1,200 months: 294,000 observations), and the whole of Berlin at 30× (975,600 observations).
- * 100× of the whole of Berlin (3.25 million observations in one delivery) exhausted the server's
- * V8 heap on the development machine (Node 20, about 4 GB heap limit; the heap grows with the
- * size of a delivery, about 2.5 GB at 30×) and ended it: only with --gross, last.
+ * 1,200 months: 294,000 observations), and the whole of Berlin at 30× (975,600 observations) and
+ * 100× (3.25 million observations in one delivery; until the pipeline's memory was bounded per
+ * batch this exhausted the server's V8 heap).
  */
-function scalePlan(structures, { quick, gross }) {
+function scalePlan(structures, { quick }) {
   const [berlin, germany] = structures;
   const first = [{ structure: berlin, scales: [1, 10] }];
   if (germany) first.push({ structure: germany, scales: quick ? [1] : [1, 10] });
   if (quick) return { first, second: [] };
   const second = [
     { structure: city.subset(berlin, '01'), scales: [1, 10, 100] },
-    { structure: berlin, scales: gross ? [30, 100] : [30] },
+    { structure: berlin, scales: [30, 100] },
   ];
   return { first, second };
 }
@@ -106,7 +103,7 @@ function scalePlan(structures, { quick, gross }) {
  * Run 2 (full run only): the server is started again on the same data for the large scales,
  * last because they may exhaust it. A server that dies is reported with its last words.
  */
-export async function runEndToEnd({ quick = false, gross = false, only = STEPS, log = (line) => process.stdout.write(`${line}\n`) } = {}) {
+export async function runEndToEnd({ quick = false, only = STEPS, log = (line) => process.stdout.write(`${line}\n`) } = {}) {
   assertBuilt();
   const results = [];
   const tables = [];
@@ -118,7 +115,7 @@ export async function runEndToEnd({ quick = false, gross = false, only = STEPS, 
   const germany = await city.germany();
   if (germany) structures.push(germany);
   else notes.push('Deutschland-Struktur übersprungen: ../shared/data/germany/GV100AD_301123.txt fehlt (die Datensammlung ../shared/data liegt nur auf Entwicklungsrechnern neben dem Repository).');
-  const plan = scalePlan(structures, { quick, gross });
+  const plan = scalePlan(structures, { quick });
   const scaleRuns = [];
   const scaleFailures = [];
   const heapLimit = heapLimitOf();
@@ -139,10 +136,12 @@ export async function runEndToEnd({ quick = false, gross = false, only = STEPS, 
       operator: await issueToken(dataDir, { tenant: '00000', roles: ['admin'], subject: 'bench-betrieb' }),
     };
     ctx.rssStart = rssOf(server.pid);
+    ctx.privateStart = privateMemoryOf(server.pid);
     log(`lagebild start --ohne-demo läuft (${label}, bereit nach ${fmt(server.startSeconds, 1)} s).`);
   };
   const stop = async (label) => {
     const rss = rssOf(server.pid);
+    const own = privateMemoryOf(server.pid);
     const ended = server.exited();
     if (ended !== undefined) {
       notes.push(`lagebild start (${label}) endete während der Messungen mit ${ended}; letzte Meldungen: ${server.lastWords() || '–'}`);
@@ -151,7 +150,8 @@ export async function runEndToEnd({ quick = false, gross = false, only = STEPS, 
     const code = await server.stop();
     const { seconds, forced } = server.stopInfo();
     notes.push(
-      `lagebild-Prozess (${label}): RSS ${fmt(ctx.rssStart / 1024 / 1024)} MB nach dem Start, ${fmt(rss / 1024 / 1024)} MB am Ende; ` +
+      `lagebild-Prozess (${label}): RSS ${fmt(ctx.rssStart / 1024 / 1024)} MB nach dem Start, ${fmt(rss / 1024 / 1024)} MB am Ende ` +
+        `(privat, ohne die Dateiseiten der LMDB-Abbildung: ${fmt(ctx.privateStart / 1024 / 1024)} MB und ${fmt(own / 1024 / 1024)} MB); ` +
         (forced ? `nach SIGTERM nicht binnen ${fmt(seconds)} s beendet, mit SIGKILL beendet.` : `nach SIGTERM beendet in ${fmt(seconds, 1)} s mit ${code}.`),
     );
     if (!forced && code !== 0) notes.push(`lagebild start (${label}) endete nach SIGTERM mit ${code} statt 0; letzte Meldungen: ${server.lastWords() || '–'}`);
@@ -252,13 +252,6 @@ export async function runEndToEnd({ quick = false, gross = false, only = STEPS, 
           await stop('Lauf 2');
         }
       }
-      if (!gross) {
-        notes.push(
-          '100× für ganz Berlin ist nicht Teil des Standardlaufs: 3,25 Mio. Beobachtungen in einer Lieferung erschöpften auf dem Entwicklungsrechner den V8-Heap des Servers ' +
-            '(Abbruch „JavaScript heap out of memory“ bei rund 4 GB; der Heap wächst mit der Größe einer Lieferung, siehe die RSS-Spitzen der Tabelle). ' +
-            '100× wird deshalb auf einer Teilmenge gemessen (Bezirk Mitte, 49 Planungsräume, 1.200 Monate); `npm run bench -- --gross` versucht zusätzlich 100× für ganz Berlin.',
-        );
-      }
     }
   } finally {
     await removeDir(dataDir);
@@ -273,7 +266,7 @@ export async function runEndToEnd({ quick = false, gross = false, only = STEPS, 
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, gross: { type: 'boolean', default: false }, nur: { type: 'string' } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, nur: { type: 'string' } } });
   const only = values.nur ? values.nur.split(',').map((s) => s.trim()) : STEPS;
   const unknown = only.filter((s) => !STEPS.includes(s));
   if (unknown.length > 0) {
@@ -281,10 +274,10 @@ async function main() {
     process.exit(2);
   }
   const started = performance.now();
-  const report = await runEndToEnd({ quick: values.quick, gross: values.gross, only });
+  const report = await runEndToEnd({ quick: values.quick, only });
   const out = path.resolve(process.env.LAGEBILD_BENCH_OUT ?? path.join(process.env.LAGEBILD_DATA_DIR ?? '.lagebild', 'bench', 'e2e.json'));
   await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(out, `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, quick: values.quick, gross: values.gross, seconds: (performance.now() - started) / 1000, ...report }, null, 2)}\n`);
+  await writeFile(out, `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, quick: values.quick, seconds: (performance.now() - started) / 1000, ...report }, null, 2)}\n`);
   process.stdout.write('\n| Messung | Ergebnis | Basislinie | Verhältnis | Ziel | erreicht |\n|---|---|---|---|---|---|\n');
   for (const r of report.results) {
     process.stdout.write(`| ${r.name} | ${fmtAuto(r.value)} ${r.unit} | ${r.baseline === null ? '–' : `${fmtAuto(r.baseline)} ${r.unit}`} (${r.baselineName}) | ${r.ratio === null ? '–' : fmt(r.ratio, 2)} | ${r.target} | ${r.met === null ? '–' : r.met ? 'ja' : 'nein'} |\n`);

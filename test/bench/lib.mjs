@@ -178,6 +178,21 @@ export function runCli(args, { dataDir, env = {} }) {
   return r.stdout;
 }
 
+/**
+ * Private (anonymous) resident memory of a process in bytes: the JavaScript heap, chDB's working
+ * memory and buffers, without the file pages of the LMDB memory map that RSS counts too (they
+ * belong to the page cache and are given back under pressure). Linux only; NaN elsewhere.
+ */
+export function privateMemoryOf(pid) {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^RssAnon:\s+(\d+)\s+kB/m);
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return Number.NaN;
+}
+
 /** Resident set size of a process in bytes (Linux /proc; elsewhere `ps`). */
 export function rssOf(pid) {
   try {

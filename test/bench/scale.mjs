@@ -16,7 +16,8 @@
  *    PROTECTED ones; most FIS audiences read the latter). The count to reach is the baseline's:
  *    both engines must produce the same number of values.
  * Reported per run: seconds, observations/s, the baseline's, the ratio, the peak RSS of the
- * lagebild process while it worked (sampled from /proc) and the longest time one of its answers
+ * lagebild process while it worked (sampled from /proc) and of its private memory (RSS without
+ * the file pages of the LMDB memory map, which RSS counts too) and the longest time one of its answers
  * took meanwhile (how long the server was unresponsive). A run the server does not survive is
  * reported with the server's last words (e.g. V8's heap limit).
  */
@@ -24,7 +25,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as city from './city.mjs';
 import { runChdb } from './baseline.mjs';
-import { call, deliver, fmt, isBusy, issueToken, median, pollUntil, rssOf, runCli, sleep, waitForDecision, warehouseQuery } from './lib.mjs';
+import { call, deliver, fmt, isBusy, issueToken, median, pollUntil, privateMemoryOf, rssOf, runCli, sleep, waitForDecision, warehouseQuery } from './lib.mjs';
 
 /** Periods of the 1× run: Berlin 12 months (32,520 observations), Germany 1 year (about 55,000). */
 const BASE_PERIODS = { month: 12, year: 1 };
@@ -71,11 +72,14 @@ export const observationsOf = (structure, scale) => structure.leaves.length * ci
 /** The peak RSS of a process, sampled from /proc on a timer: also while its event loop is too busy to answer. */
 function rssSampler(pid) {
   let peak = rssOf(pid);
+  let peakPrivate = privateMemoryOf(pid);
   const timer = setInterval(() => {
     const rss = rssOf(pid);
     if (rss > peak) peak = rss;
+    const own = privateMemoryOf(pid);
+    if (!(own <= peakPrivate)) peakPrivate = own;
   }, 500);
-  return { peak: () => peak, stop: () => clearInterval(timer) };
+  return { peak: () => peak, peakPrivate: () => peakPrivate, stop: () => clearInterval(timer) };
 }
 
 /**
@@ -158,6 +162,7 @@ async function runOnce(ctx, structure, admin, scale, closure) {
     baselineSamples: chdb.ms,
     baselineRate: (rows / baselineMs) * 1000,
     peakRss: rss.peak(),
+    peakPrivate: rss.peakPrivate(),
   };
   run.ratio = run.rate / run.baselineRate;
   return run;
@@ -208,7 +213,7 @@ export async function benchScale(ctx, { plan, alive = async () => true, diagnose
       ctx.log(
         `  ${scale}×: ${fmt(run.observations)} Beobachtungen (${run.periods} ${run.periodLabel}) -> ${fmt(run.values)} Kennzahlwerte in ${fmt(run.doneMs / 1000, 1)} s ` +
           `(angenommen nach ${fmt(run.acceptedMs / 1000, 1)} s) = ${fmt(run.rate)} Beobachtungen/s; chDB ${fmt(run.baselineMs)} ms = ${fmt(run.baselineRate)}/s; Verhältnis ${fmt(run.ratio, 3)}; ` +
-          `längste Antwort ${fmt(run.slowestMs)} ms; RSS-Spitze ${fmt(run.peakRss / 1024 / 1024)} MB`,
+          `längste Antwort ${fmt(run.slowestMs)} ms; RSS-Spitze ${fmt(run.peakRss / 1024 / 1024)} MB, davon privat ${fmt(run.peakPrivate / 1024 / 1024)} MB`,
       );
       if (run.valuesExact !== run.values) ctx.log(`  Achtung: ${fmt(run.valuesExact)} Kennzahlwerte nach FINAL, erwartet ${fmt(run.values)}.`);
     }
@@ -231,7 +236,7 @@ export function scaleResults(runs, failures = []) {
     target: `≥ ${fmt(TARGET_RATIO, 2)} × Basis`,
     met: run.ratio >= TARGET_RATIO,
     samples: { value: [run.rate], baseline: run.baselineSamples.map((ms) => (run.observations / ms) * 1000) },
-    note: `längste Antwort des Servers während des Laufs ${fmt(run.slowestMs)} ms; RSS-Spitze ${fmt(run.peakRss / 1024 / 1024)} MB.`,
+    note: `längste Antwort des Servers während des Laufs ${fmt(run.slowestMs)} ms; RSS-Spitze ${fmt(run.peakRss / 1024 / 1024)} MB, privater Speicher (ohne die Dateiseiten der LMDB-Abbildung) höchstens ${fmt(run.peakPrivate / 1024 / 1024)} MB.`,
   }));
   for (const f of failures) {
     results.push({
@@ -267,14 +272,15 @@ export function scaleResults(runs, failures = []) {
         fmt(r.baselineRate),
         fmt(r.ratio, 3),
         `${fmt(r.peakRss / 1024 / 1024)} MB`,
+        `${fmt(r.peakPrivate / 1024 / 1024)} MB`,
         `${fmt(r.slowestMs)} ms`,
       ],
     })),
-    ...failures.map((f) => ({ structure: f.structure, scale: f.scale, cells: [f.structure, `${f.scale}×`, fmt(f.observations), '–', '–', `abgebrochen: ${f.message}`, '–', '–', '–', '–', '–', '–'] })),
+    ...failures.map((f) => ({ structure: f.structure, scale: f.scale, cells: [f.structure, `${f.scale}×`, fmt(f.observations), '–', '–', `abgebrochen: ${f.message}`, '–', '–', '–', '–', '–', '–', '–'] })),
   ].sort((a, b) => order.indexOf(a.structure) - order.indexOf(b.structure) || a.scale - b.scale);
   const table = {
     title: 'Skalierung: Kosten je Größe (Datei -> Warehouse)',
-    header: ['Struktur', 'Größe', 'Beobachtungen', 'Kennzahlwerte', 'angenommen nach', 'im Warehouse nach', 'Beobachtungen/s', 'chDB (eine Anweisung)', 'chDB Beobachtungen/s', 'Verhältnis', 'RSS-Spitze lagebild', 'längste Antwort des Servers'],
+    header: ['Struktur', 'Größe', 'Beobachtungen', 'Kennzahlwerte', 'angenommen nach', 'im Warehouse nach', 'Beobachtungen/s', 'chDB (eine Anweisung)', 'chDB Beobachtungen/s', 'Verhältnis', 'RSS-Spitze lagebild', 'davon privat (ohne LMDB-Dateiseiten)', 'längste Antwort des Servers'],
     rows: rows.map((r) => r.cells),
   };
   return { results, table };
