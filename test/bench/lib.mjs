@@ -94,7 +94,7 @@ function track(child) {
  * Starts `lagebild start` on a free port (LAGEBILD_PORT=0) and resolves once the banner
  * "Lagebild läuft: URL" is printed, and with the demo once its FIS access is printed (the demo
  * has then flowed into the warehouse). LAGEBILD_BENCH_SERVER_NODE_ARGS passes Node options to the
- * server alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile" to see where a run spends its time.
+ * server alone, e.g. "--cpu-prof --cpu-prof-dir=profile" to see where a run spends its time.
  */
 export async function startLagebild({ dataDir, demo = false, env = {}, timeoutMs = demo ? 600_000 : 120_000 }) {
   assertBuilt();
