@@ -5,35 +5,28 @@
  * event by this version, and the projection goes on from there. A rebuild that is stopped leaves
  * the old tables readable, and the next start completes it.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createCodec, exampleIntegrationEvents, type IntegrationEvent } from '@lagebild/contracts';
-import { type ChdbWarehouse, createChdbWarehouse, createLmdbDocumentStore, createLmdbEventLog, type DocumentStore, type EventLog, runConsumer } from '@lagebild/platform';
+import { type ChdbWarehouse, type DocumentStore, type EventLog, runConsumer } from '@lagebild/platform';
 import { createProjection, projectionLag, staleTables } from '../src/projection';
 import { project, tableRows } from '../src/projector';
 import { ReplayAbortedError, replayWarehouse } from '../src/replay';
 import { applySchema, TABLES } from '../src/schema';
+import { closeWarehouseStores, openWarehouseStores, type WarehouseStores } from './stores';
 
 const codec = createCodec();
-let dir: string;
+let stores: WarehouseStores | undefined;
 let warehouse: ChdbWarehouse;
 let log: EventLog;
 let documents: DocumentStore;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'lagebild-migration-'));
-  warehouse = await createChdbWarehouse({ path: path.join(dir, 'warehouse') });
-  log = createLmdbEventLog({ path: path.join(dir, 'lmdb') });
-  documents = createLmdbDocumentStore({ path: path.join(dir, 'lmdb') });
+  stores = await openWarehouseStores('lagebild-migration-');
+  ({ warehouse, log, documents } = stores);
 });
 
-afterAll(async () => {
-  await warehouse?.close();
-  await log?.close();
-  await documents?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeWarehouseStores(stores));
 
 async function publish(events: readonly IntegrationEvent[]): Promise<void> {
   for (const e of events) await log.publish(codec.topicOf(e.type), [{ key: e.envelope.stream, value: codec.encode(e) }]);

@@ -3,34 +3,25 @@
  * table from offset 0 into fresh tables and switches over, while a reader keeps querying, and
  * the tables afterwards equal the ones before. Projection lag is zero once caught up.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createCodec, exampleIntegrationEvents } from '@lagebild/contracts';
-import { type ChdbWarehouse, createChdbWarehouse, createLmdbDocumentStore, createLmdbEventLog, type DocumentStore, type EventLog } from '@lagebild/platform';
+import { type ChdbWarehouse, type DocumentStore, type EventLog } from '@lagebild/platform';
 import { createProjection, projectionLag } from '../src/projection';
 import { replayWarehouse } from '../src/replay';
 import { TABLES } from '../src/schema';
+import { closeWarehouseStores, openWarehouseStores, type WarehouseStores } from './stores';
 
 const codec = createCodec();
-let dir: string;
+let stores: WarehouseStores | undefined;
 let warehouse: ChdbWarehouse;
 let log: EventLog;
 let documents: DocumentStore;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'lagebild-replay-'));
-  warehouse = await createChdbWarehouse({ path: path.join(dir, 'warehouse') });
-  log = createLmdbEventLog({ path: path.join(dir, 'lmdb') });
-  documents = createLmdbDocumentStore({ path: path.join(dir, 'lmdb') });
+  stores = await openWarehouseStores('lagebild-replay-');
+  ({ warehouse, log, documents } = stores);
 });
 
-afterAll(async () => {
-  await warehouse?.close();
-  await log?.close();
-  await documents?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeWarehouseStores(stores));
 
 async function snapshot(): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
