@@ -194,12 +194,15 @@ export async function lastValueByIndicator(documents: DocumentStore, tenant: str
   return last;
 }
 
+const VALUE_POINTS_MIGRATION = 'value-points';
+
 /**
  * Rewrites value series stored by an earlier version (one document per area with every period
- * in it, key tenant|indicator|scheme|area) as one document per value. Run at start; does nothing
- * once done. Returns the number of series rewritten.
+ * in it, key tenant|indicator|scheme|area) as one document per value. Run at start; once done, a
+ * marker document says so and later starts skip the scan. Returns the number of series rewritten.
  */
 export async function migrateValueSeries(documents: DocumentStore): Promise<number> {
+  if (await documents.get(COLLECTIONS.migrations, VALUE_POINTS_MIGRATION)) return 0;
   interface OldSeries {
     tenant: string;
     indicatorId: string;
@@ -221,7 +224,8 @@ export async function migrateValueSeries(documents: DocumentStore): Promise<numb
       writes = [];
     }
   }
-  if (writes.length > 0) await documents.write(writes);
+  writes.push({ collection: COLLECTIONS.migrations, key: VALUE_POINTS_MIGRATION, doc: { done: true, series: migrated } });
+  await documents.write(writes);
   return migrated;
 }
 

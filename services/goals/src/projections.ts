@@ -22,6 +22,8 @@ export const COLLECTIONS = {
   values: 'goals.values',
   valueSchemes: 'goals.value-schemes',
   indicators: 'goals.indicators',
+  /** Data migrations done in this data directory (key: migration name). */
+  migrations: 'goals.migrations',
 } as const;
 
 export interface TargetView extends Omit<TargetState, 'evaluations'> {
