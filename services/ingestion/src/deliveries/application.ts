@@ -213,9 +213,13 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
         callback(null, chunk);
       },
     });
+    const out = createWriteStream(path, { mode: 0o600 });
     try {
-      await pipeline(stream, meter, createWriteStream(path, { mode: 0o600 }));
+      await pipeline(stream, meter, out);
     } catch (error) {
+      // A refusal on the first bytes can come before the file is even open; the stream opens and
+      // closes it afterwards, so it is removed only once closed (else it would stay behind).
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await rm(path, { force: true });
       // Let the rest of the request body drain, so the client gets the 413 instead of a reset.
       stream.resume();
